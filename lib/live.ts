@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Payloads of live delivery: the socket.io `metrics` and `alert` events and
+ * `GET /api/metrics/live`. Times are epoch milliseconds (UTC); money is integer cents.
+ */
+
+export const alertKindSchema = z.enum(['fraud', 'high_value', 'low_stock']);
+export type AlertKind = z.infer<typeof alertKindSchema>;
+
+export const alertSchema = z.object({
+  id: z.string(),
+  kind: alertKindSchema,
+  severity: z.enum(['critical', 'warning', 'info']),
+  title: z.string(),
+  message: z.string(),
+  /** the event that triggered the alert */
+  eventId: z.string().nullable(),
+  userId: z.string().nullable(),
+  productId: z.string().nullable(),
+  amountCents: z.number().int().nullable(),
+  score: z.number().nullable(),
+  reasons: z.array(z.string()),
+  eventTime: z.number().nullable(),
+  firedAt: z.number(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export const minutePointSchema = z.object({
+  /** start of the UTC minute */
+  minute: z.number(),
+  activeUsers: z.number().int(),
+  revenueCents: z.number().int(),
+  orders: z.number().int(),
+  events: z.number().int(),
+});
+export type MinutePoint = z.infer<typeof minutePointSchema>;
+
+export const liveSnapshotSchema = z.object({
+  /** when the server computed this snapshot */
+  computedAt: z.number(),
+  /** newest event time (event clock) included in this snapshot; null before any event */
+  newestEventTime: z.number().nullable(),
+  /** server receive time of the newest processed event: the freshness of the pipeline */
+  newestReceivedAt: z.number().nullable(),
+  mode: z.string(),
+  durable: z.boolean(),
+  activeUsers: z.object({ current: z.number().int(), windowMinutes: z.number().int() }),
+  /** one point per UTC minute, oldest first, the last being the current (partial) minute */
+  series: z.array(minutePointSchema),
+  revenue: z.object({
+    thisHourCents: z.number().int(),
+    todayCents: z.number().int(),
+    lastHourCents: z.number().int(),
+  }),
+  orders: z.object({ thisMinute: z.number().int(), lastHour: z.number().int() }),
+  conversion: z.object({
+    rate: z.number().nullable(),
+    sessionsWithPurchase: z.number().int(),
+    sessions: z.number().int(),
+    windowMinutes: z.number().int(),
+  }),
+  cartAbandonment: z.object({
+    rate: z.number().nullable(),
+    cartsCreated: z.number().int(),
+    cartsPurchased: z.number().int(),
+    minimumCarts: z.number().int(),
+    windowMinutes: z.number().int(),
+  }),
+  sessions: z.object({
+    active: z.number().int(),
+    avgDurationSeconds: z.number(),
+    avgUniquePages: z.number(),
+    pageViewsPerMinute: z.number(),
+  }),
+  eventsByType: z.record(z.string(), z.number().int()),
+  inventory: z.object({
+    tracked: z.number().int(),
+    lowStockThreshold: z.number().int(),
+    lowStock: z.array(z.object({ productId: z.string(), stock: z.number().int() })),
+  }),
+  pipeline: z.object({
+    eventsPerSecond: z.number(),
+    acceptedTotal: z.number().int(),
+    processedTotal: z.number().int(),
+    rejectedTotal: z.number().int(),
+    duplicatesTotal: z.number().int(),
+    deadLetters: z.number().int(),
+    backlog: z.number().int(),
+    lagMsP50: z.number().nullable(),
+    lagMsP99: z.number().nullable(),
+  }),
+  alerts: z.array(alertSchema),
+});
+export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
+
+/** socket.io event names */
+export const SOCKET_EVENTS = { metrics: 'metrics', alert: 'alert' } as const;
