@@ -1,0 +1,146 @@
+import {
+  ACTIVE_USERS_WINDOW_MIN,
+  CART_MINIMUM_SAMPLE,
+  CART_WINDOW_MIN,
+  CONVERSION_WINDOW_MIN,
+  SERIES_MINUTES,
+  cartAbandonmentRate,
+  conversionRate,
+} from '@/lib/metrics';
+import type { Alert } from '@/lib/live';
+import type { ApplyResult, LiveStore, LogRecord, SessionAggregates, UserAnalytics } from '@/server/ports';
+import { type EventRuleThresholds, purchaseAlerts } from '@/server/alerts/eventRules';
+import { type FraudWeights, scoreFraud } from '@/server/pipeline/fraud';
+import { Inventory } from '@/server/pipeline/inventory';
+import { MinuteBuckets } from '@/server/pipeline/minuteBuckets';
+import { SessionTracker } from '@/server/pipeline/sessions';
+import { UserStates } from '@/server/pipeline/users';
+
+const RECENT_ALERTS = 20;
+const PRUNE_EVERY_MS = 15_000;
+
+export interface MemoryLiveStoreOptions {
+  fraudWeights: FraudWeights;
+  rules: EventRuleThresholds;
+  maxUsers: number;
+}
+
+/** Live state in process memory (embedded mode): exact, fast, lost on restart. */
+export class MemoryLiveStore implements LiveStore {
+  readonly kind = 'in-process';
+  readonly durable = false;
+  private readonly buckets = new MinuteBuckets();
+  private readonly sessions = new SessionTracker();
+  private readonly users: UserStates;
+  private readonly inventory = new Inventory();
+  private alerts: Alert[] = [];
+  private newestEventTime: number | null = null;
+  private newestReceivedAt: number | null = null;
+  private lastPrune = 0;
+
+  constructor(private readonly opts: MemoryLiveStoreOptions) {
+    this.users = new UserStates(opts.maxUsers);
+  }
+
+  async apply(records: LogRecord[], now: number): Promise<ApplyResult> {
+    const fired: Alert[] = [];
+    const lagsMs: number[] = [];
+    const failed: ApplyResult['failed'] = [];
+    for (const record of records) {
+      try {
+        fired.push(...this.applyOne(record, now));
+        lagsMs.push(now - record.appendedAt);
+      } catch (err) {
+        failed.push({ record, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (fired.length) this.alerts = [...[...fired].reverse(), ...this.alerts].slice(0, RECENT_ALERTS);
+    if (now - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      this.buckets.prune(now);
+      this.sessions.prune(now);
+    }
+    return { alerts: fired, lagsMs, failed };
+  }
+
+  private applyOne({ event: e }: LogRecord, now: number): Alert[] {
+    let alerts: Alert[] = [];
+    if (e.type === 'purchase') {
+      // score against the history before this purchase, then record it
+      const fraud = scoreFraud(this.users.history(e.userId), e, this.opts.fraudWeights);
+      const stock = this.inventory.applyPurchase(e);
+      alerts = purchaseAlerts(e, fraud, stock, this.opts.rules, now);
+    }
+    this.users.add(e);
+    this.buckets.add(e, now);
+    this.sessions.add(e);
+    if (this.newestEventTime === null || e.ts > this.newestEventTime) this.newestEventTime = e.ts;
+    if (this.newestReceivedAt === null || e.receivedAt > this.newestReceivedAt) this.newestReceivedAt = e.receivedAt;
+    return alerts;
+  }
+
+  async snapshot(now: number) {
+    const series = this.buckets.series(now, SERIES_MINUTES);
+    const s = this.sessions.summary(now);
+    const current = series[series.length - 1];
+    return {
+      newestEventTime: this.newestEventTime,
+      newestReceivedAt: this.newestReceivedAt,
+      activeUsers: {
+        current: this.buckets.distinctUsers(now, ACTIVE_USERS_WINDOW_MIN),
+        windowMinutes: ACTIVE_USERS_WINDOW_MIN,
+      },
+      series,
+      revenue: {
+        thisHourCents: this.buckets.revenueThisHour(now),
+        todayCents: this.buckets.revenueToday(now),
+        lastHourCents: series.reduce((sum, p) => sum + p.revenueCents, 0),
+      },
+      orders: {
+        thisMinute: current?.orders ?? 0,
+        lastHour: series.reduce((sum, p) => sum + p.orders, 0),
+      },
+      conversion: {
+        rate: conversionRate(s.sessionsWithPurchase, s.sessions),
+        sessionsWithPurchase: s.sessionsWithPurchase,
+        sessions: s.sessions,
+        windowMinutes: CONVERSION_WINDOW_MIN,
+      },
+      cartAbandonment: {
+        rate: cartAbandonmentRate(s.cartsCreated, s.cartsPurchased),
+        cartsCreated: s.cartsCreated,
+        cartsPurchased: s.cartsPurchased,
+        minimumCarts: CART_MINIMUM_SAMPLE,
+        windowMinutes: CART_WINDOW_MIN,
+      },
+      sessions: {
+        active: s.active,
+        avgDurationSeconds: s.avgDurationSeconds,
+        avgUniquePages: s.avgUniquePages,
+        pageViewsPerMinute: s.pageViewsPerMinute,
+      },
+      eventsByType: this.buckets.eventsByType(now, SERIES_MINUTES),
+      inventory: {
+        tracked: this.inventory.tracked,
+        lowStockThreshold: this.opts.rules.lowStockAtOrBelow,
+        lowStock: this.inventory.lowest(this.opts.rules.lowStockAtOrBelow, 10),
+      },
+      alerts: this.alerts,
+    };
+  }
+
+  async setStock(productId: string, stock: number): Promise<void> {
+    this.inventory.set(productId, stock);
+  }
+
+  async userAnalytics(userId: string): Promise<UserAnalytics | null> {
+    return this.users.get(userId);
+  }
+
+  async sessionAggregates(sessionId: string): Promise<SessionAggregates | null> {
+    return this.sessions.get(sessionId);
+  }
+
+  async close(): Promise<void> {}
+}
+

@@ -1,0 +1,77 @@
+import type { PulseEvent } from '@/lib/events';
+import type { Alert } from '@/lib/live';
+import { formatMoney } from '@/lib/format';
+import type { FraudScore } from '@/server/pipeline/fraud';
+import type { StockChange } from '@/server/pipeline/inventory';
+
+/** Thresholds of the built-in event rules (editable alert rules arrive with rule management). */
+export interface EventRuleThresholds {
+  fraudScoreAbove: number;
+  highValueAboveCents: number;
+  lowStockAtOrBelow: number;
+}
+
+/**
+ * Alerts raised by one processed purchase. Ids are derived from the triggering event, so a
+ * redelivered event yields the same alert id and consumers can deduplicate on it.
+ */
+export function purchaseAlerts(
+  e: PulseEvent,
+  fraud: FraudScore,
+  stock: StockChange[],
+  rules: EventRuleThresholds,
+  now: number,
+): Alert[] {
+  const alerts: Alert[] = [];
+  const amount = e.amountCents ?? 0;
+  const money = formatMoney(amount, e.currency ?? 'EUR');
+  const base = {
+    eventId: e.eventId,
+    userId: e.userId,
+    productId: e.items[0]?.productId ?? e.productId,
+    amountCents: amount,
+    eventTime: e.ts,
+    firedAt: now,
+  };
+  if (fraud.score > rules.fraudScoreAbove) {
+    alerts.push({
+      ...base,
+      id: `fraud:${e.eventId}`,
+      kind: 'fraud',
+      severity: 'critical',
+      title: `Possible fraud: score ${fraud.score.toFixed(2)}`,
+      message: `Purchase of ${money} by ${e.userId}: ${fraud.reasons.join('; ')}`,
+      score: fraud.score,
+      reasons: fraud.reasons,
+    });
+  }
+  if (amount > rules.highValueAboveCents) {
+    alerts.push({
+      ...base,
+      id: `high_value:${e.eventId}`,
+      kind: 'high_value',
+      severity: 'warning',
+      title: `High-value order: ${money}`,
+      message: `Purchase of ${money} by ${e.userId}`,
+      score: fraud.score,
+      reasons: fraud.reasons,
+    });
+  }
+  for (const change of stock) {
+    // fire once, when the stock crosses the threshold
+    if (change.before > rules.lowStockAtOrBelow && change.after <= rules.lowStockAtOrBelow) {
+      alerts.push({
+        ...base,
+        id: `low_stock:${change.productId}:${e.eventId}`,
+        kind: 'low_stock',
+        severity: 'info',
+        productId: change.productId,
+        title: `Low stock: ${change.productId}`,
+        message: `${change.productId} is down to ${change.after} in stock (alert at ${rules.lowStockAtOrBelow} or fewer)`,
+        score: null,
+        reasons: [],
+      });
+    }
+  }
+  return alerts;
+}

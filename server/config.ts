@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * Configuration: every environment variable Pulse reads, parsed once at start-up.
+ * A bad value stops the process with a message naming the variable and what is expected.
+ */
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of true/false, 1/0, yes/no, on/off',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const num = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** serve the Next.js pages (off for API-only processes and tests) */
+  PULSE_UI: bool.default(true),
+  /** comma-separated ingest keys; at least 16 characters each */
+  INGEST_API_KEYS: list
+    .pipe(z.array(z.string().min(16, { error: 'each key must be at least 16 characters' })))
+    .default([]),
+  /** comma-separated origins allowed to send events from browsers, or * */
+  CORS_ALLOWED_ORIGINS: list.default(['*']),
+  INGEST_MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  INGEST_MAX_BATCH: int(1, 10_000).default(500),
+  /** unprocessed events above which ingest answers 429 */
+  PIPELINE_MAX_BACKLOG: int(100, 100_000_000).default(200_000),
+  /** how long a client event_id is remembered for deduplication */
+  DEDUP_WINDOW_HOURS: num(0.01, 24 * 30).default(24),
+  DEDUP_MAX_IDS: int(1000, 100_000_000).default(2_000_000),
+  /** minimum time between two socket snapshots */
+  LIVE_MIN_INTERVAL_MS: int(20, 10_000).default(100),
+  /** a snapshot is sent at least this often even without events, so screens can show freshness */
+  LIVE_HEARTBEAT_MS: int(200, 60_000).default(1000),
+  FRAUD_WEIGHT_AMOUNT: num(0, 1).default(0.3),
+  FRAUD_WEIGHT_VELOCITY: num(0, 1).default(0.4),
+  FRAUD_WEIGHT_LOCATION: num(0, 1).default(0.3),
+  ALERT_FRAUD_SCORE_ABOVE: num(0, 1).default(0.8),
+  ALERT_HIGH_VALUE_ABOVE: num(0, 1e9).default(1000),
+  ALERT_LOW_STOCK_AT_OR_BELOW: int(0, 1_000_000).default(5),
+  /** per-user records kept in memory in embedded mode before the least recently active go */
+  EMBEDDED_MAX_USERS: int(1000, 50_000_000).default(1_000_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof envSchema> & { mode: 'embedded' };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // treat empty strings as unset so `FOO= npm start` falls back to the default
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '?');
+      const value = name.includes('KEY') ? '(hidden)' : JSON.stringify(env[name]);
+      return `  ${name}=${value}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, mode: 'embedded' };
+}

@@ -1,0 +1,28 @@
+import type { LiveSnapshot } from '@/lib/live';
+import type { EventLog, LiveStore } from '@/server/ports';
+import type { PipelineStats } from '@/server/pipeline/stats';
+
+/** Builds the full snapshot: live store metrics plus this process's pipeline health. */
+export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; mode: string }) {
+  return async function snapshot(now = Date.now()): Promise<LiveSnapshot> {
+    const [metrics, backlog] = await Promise.all([deps.store.snapshot(now), deps.log.backlog()]);
+    const s = deps.stats;
+    return {
+      computedAt: now,
+      mode: deps.mode,
+      durable: deps.store.durable && deps.log.durable,
+      ...metrics,
+      pipeline: {
+        eventsPerSecond: s.eventsPerSecond(now),
+        acceptedTotal: s.acceptedTotal,
+        processedTotal: s.processedTotal,
+        rejectedTotal: s.rejectedTotal,
+        duplicatesTotal: s.duplicatesTotal,
+        deadLetters: s.deadLetters,
+        backlog,
+        lagMsP50: s.lagPercentile(50),
+        lagMsP99: s.lagPercentile(99),
+      },
+    };
+  };
+}
