@@ -111,10 +111,34 @@ export function toCents(amount: number): number {
 
 export type ValidationResult = { ok: true; event: PulseEvent } | { ok: false; error: string };
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const path = issue.path.map(String).join('.');
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: is required`;
+  if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) return `${path}: is required`;
   return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Date.parse rolls 30 February over to March; refuse impossible calendar dates instead. */
+function parseTimestamp(text: string): number {
+  const [, y, mo, d, h, mi] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text) ?? [];
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return NaN;
+  if (month === 2 && day === 29 && !leap) return NaN;
+  if (Number(h) > 23 || Number(mi) > 59) return NaN;
+  return Date.parse(text);
 }
 
 /**
@@ -127,10 +151,10 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
   }
   const parsed = wireEventSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, error: parsed.error.issues.slice(0, 3).map(describeIssue).join('; ') };
+    return { ok: false, error: parsed.error.issues.slice(0, 3).map((i) => describeIssue(i, raw)).join('; ') };
   }
   const e = parsed.data;
-  const ts = Date.parse(e.timestamp);
+  const ts = parseTimestamp(e.timestamp);
   if (!Number.isFinite(ts)) return { ok: false, error: 'timestamp: is not a valid date' };
   if (ts > now + MAX_FUTURE_SKEW_MS) {
     return { ok: false, error: 'timestamp: is more than 5 minutes in the future (check the sender clock)' };

@@ -87,3 +87,15 @@ export function formatCompactNumber(n: number): string {
 export function formatEventType(type: string): string {
   return type.replace(/_/g, ' ');
 }
+
+/** Money without cents for across-the-room displays: "€9,412", then "€123.4K", "€1.2M". */
+export function formatWholeMoney(cents: number, currency = 'EUR'): string {
+  const value = cents / 100;
+  return new Intl.NumberFormat('en-GB', {
+    style: 'currency',
+    currency,
+    notation: Math.abs(value) < 100_000 ? 'standard' : 'compact',
+    maximumFractionDigits: Math.abs(value) < 100_000 ? 0 : 1,
+    minimumFractionDigits: 0,
+  }).format(Math.abs(value) < 100_000 ? Math.floor(value) : value);
+}
