@@ -81,7 +81,7 @@ export function createPulse(config: Config, opts: { next?: NextHandler; nextUpgr
     maxBatch: config.INGEST_MAX_BATCH,
     maxBacklog: config.PIPELINE_MAX_BACKLOG,
   });
-  const inventory = createInventoryHandler({ keys, store });
+  const inventory = createInventoryHandler({ keys, store, onChange: () => broadcaster.invalidate() });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://pulse.local');

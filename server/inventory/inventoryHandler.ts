@@ -18,7 +18,7 @@ const stockSchema = z.object({
 });
 
 /** `POST /api/inventory` — the shop's back end sets stock levels: {"items":[{"product_id","stock"}]}. */
-export function createInventoryHandler(deps: { keys: IngestKeys; store: LiveStore }) {
+export function createInventoryHandler(deps: { keys: IngestKeys; store: LiveStore; onChange: () => void }) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') return sendError(res, 405, 'method_not_allowed', 'use POST', { Allow: 'POST' });
     const key = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -40,6 +40,7 @@ export function createInventoryHandler(deps: { keys: IngestKeys; store: LiveStor
       return sendError(res, 422, 'invalid_inventory', `${issue.path.join('.')}: ${issue.message}`);
     }
     for (const item of parsed.data.items) await deps.store.setStock(item.product_id, item.stock);
+    deps.onChange();
     sendJson(res, 200, { updated: parsed.data.items.length });
   };
 }

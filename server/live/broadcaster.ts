@@ -43,6 +43,12 @@ export class SnapshotBroadcaster {
     this.timer = setTimeout(() => void this.send(), wait);
   }
 
+  /** state changed outside the pipeline: forget the cached snapshot and push a new one */
+  invalidate(): void {
+    this.latest = null;
+    this.markDirty();
+  }
+
   alert(alert: Alert): void {
     if (!this.closed) this.io.emit(SOCKET_EVENTS.alert, alert);
   }
