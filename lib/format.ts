@@ -1,12 +1,20 @@
 /** Display formatting shared by pages. Money arrives as integer cents. */
 
+// building an Intl.NumberFormat costs far more than using one: keep one per currency
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(cents: number, currency = 'EUR'): string {
-  return new Intl.NumberFormat('en-GB', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-  }).format(cents / 100);
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat('en-GB', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    } catch {
+      // an unknown currency code: show the amount with the code rather than fail
+      return `${(cents / 100).toFixed(2)} ${currency}`;
+    }
+    moneyFormats.set(currency, f);
+  }
+  return f.format(cents / 100);
 }
 
 export function formatCompactMoney(cents: number, currency = 'EUR'): string {

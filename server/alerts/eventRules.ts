@@ -24,6 +24,7 @@ export function purchaseAlerts(
 ): Alert[] {
   const alerts: Alert[] = [];
   const amount = e.amountCents ?? 0;
+  if (fraud.score <= rules.fraudScoreAbove && amount <= rules.highValueAboveCents && stock.length === 0) return alerts;
   const money = formatMoney(amount, e.currency ?? 'EUR');
   const base = {
     eventId: e.eventId,

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { monotonicFactory } from 'ulid';
 import { validateEvent, type PulseEvent } from '@/lib/events';
 import type { EventLog } from '@/server/ports';
 import type { PipelineStats } from '@/server/pipeline/stats';
@@ -7,6 +6,7 @@ import { BodyAbortedError, BodyTooLargeError, readBody } from '@/server/http/rea
 import { sendError, sendJson } from '@/server/http/respond';
 import { log } from '@/server/log';
 import { applyCors } from './cors';
+import { eventIdFactory } from './eventIds';
 import type { IngestKeys } from './keys';
 
 export interface IngestDeps {
@@ -36,7 +36,7 @@ const METHODS = 'POST, OPTIONS';
  */
 export function createIngestHandler(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
-  const newId = monotonicFactory();
+  const newId = eventIdFactory();
 
   return async function handleIngest(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!applyCors(req, res, deps.allowedOrigins, METHODS)) {

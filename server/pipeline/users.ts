@@ -34,10 +34,7 @@ export class UserStates {
 
   add(e: PulseEvent): void {
     let u = this.users.get(e.userId);
-    if (u) {
-      // re-insert so Map order is least-recently-updated first
-      this.users.delete(e.userId);
-    } else {
+    if (!u) {
       u = {
         lastActivity: e.ts,
         totalEvents: 0,
@@ -47,8 +44,9 @@ export class UserStates {
         recentPurchaseTimes: [],
         lastLocation: null,
       };
+      this.users.set(e.userId, u);
+      if (this.users.size > this.maxUsers) this.evictOne();
     }
-    this.users.set(e.userId, u);
     u.lastActivity = Math.max(u.lastActivity, e.ts);
     u.totalEvents++;
     u.eventsByType.set(e.type, (u.eventsByType.get(e.type) ?? 0) + 1);
@@ -64,10 +62,21 @@ export class UserStates {
     if (e.location && (!u.lastLocation || e.ts >= u.lastLocation.at)) {
       u.lastLocation = { country: e.location.country, lat: e.location.lat, lon: e.location.lon, at: e.ts };
     }
-    if (this.users.size > this.maxUsers) {
-      const oldest = this.users.keys().next().value;
-      if (oldest !== undefined) this.users.delete(oldest);
+  }
+
+  /** forgets the least recently active of the oldest-created users (approximate LRU, O(64)) */
+  private evictOne(): void {
+    let victim: string | null = null;
+    let oldest = Infinity;
+    let seen = 0;
+    for (const [id, u] of this.users) {
+      if (u.lastActivity < oldest) {
+        oldest = u.lastActivity;
+        victim = id;
+      }
+      if (++seen >= 64) break;
     }
+    if (victim !== null) this.users.delete(victim);
   }
 
   get(userId: string): UserAnalytics | null {
