@@ -55,8 +55,10 @@ export function createPulse(config: Config, opts: { next?: NextHandler; nextUpgr
   const keys = new IngestKeys(config.INGEST_API_KEYS);
   const startedAt = Date.now();
 
-  const http = createServer({ keepAliveTimeout: 65_000 });
-  const io = new SocketServer(http, { serveClient: false, transports: ['websocket', 'polling'] });
+  // a slow client may not hold a connection open forever (slowloris)
+  const http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000, headersTimeout: 15_000 });
+  // screens only listen; nothing large ever comes from a client
+  const io = new SocketServer(http, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 });
   const snapshot = createSnapshotSource({ store, log: eventLog, stats, mode: config.mode });
   const broadcaster = new SnapshotBroadcaster(io, snapshot, {
     minIntervalMs: config.LIVE_MIN_INTERVAL_MS,
