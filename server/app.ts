@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config';
+import { MemoryDeadLetters } from './adapters/memory/memoryDeadLetters';
 import { MemoryEventLog } from './adapters/memory/memoryEventLog';
 import { MemoryLiveStore } from './adapters/memory/memoryLiveStore';
 import { sendError, sendJson } from './http/respond';
@@ -38,7 +39,9 @@ export function createPulse(config: Config, opts: { next?: NextHandler; nextUpgr
     dedupWindowMs: config.DEDUP_WINDOW_HOURS * 3_600_000,
     dedupMaxIds: config.DEDUP_MAX_IDS,
   });
+  const deadLetters = new MemoryDeadLetters();
   const store = new MemoryLiveStore({
+    deadLetters,
     fraudWeights: {
       amount: config.FRAUD_WEIGHT_AMOUNT,
       velocity: config.FRAUD_WEIGHT_VELOCITY,
@@ -68,6 +71,8 @@ export function createPulse(config: Config, opts: { next?: NextHandler; nextUpgr
   eventLog.consume(
     createProcessor({
       store,
+      log: eventLog,
+      deadLetters,
       stats,
       onAlerts: (alerts) => alerts.forEach((a) => broadcaster.alert(a)),
       onApplied: () => broadcaster.markDirty(),

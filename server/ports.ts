@@ -19,7 +19,19 @@ export interface LogRecord {
   appendedAt: number;
 }
 
-export type LogConsumer = (records: LogRecord[]) => Promise<void>;
+/** One delivery from the log: the unit that is applied (atomically, once) and acknowledged. */
+export interface LogBatch {
+  /** the log's id for this delivery unit (a stream entry id, or the first offset in memory) */
+  id: string;
+  records: LogRecord[];
+  /** how many times this batch has been delivered, this time included */
+  deliveries: number;
+  /** set when the stored entry could not even be decoded; `raw` keeps it for the dead letters */
+  malformed?: { error: string; raw: string };
+}
+
+/** Resolves once the batch is applied and acknowledged; throwing leaves it for redelivery. */
+export type LogConsumer = (batch: LogBatch) => Promise<void>;
 
 /**
  * The durable hand-off between ingest and processing. `append` deduplicates by client event_id
@@ -32,24 +44,54 @@ export interface EventLog {
   append(events: PulseEvent[]): Promise<AppendResult>;
   /** accepted events not yet processed */
   backlog(): Promise<number>;
-  /** starts delivering records in order; one consumer call at a time */
+  /** starts delivering batches; a batch that throws is delivered again later */
   consume(consumer: LogConsumer): void;
+  /** acknowledges a batch the store did not acknowledge itself (memory adapters, dead letters) */
+  ack(batch: LogBatch): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface ApplyResult {
   alerts: Alert[];
-  /** records whose processing threw; they are not retried in place (dead letters) */
-  failed: { record: LogRecord; error: string }[];
+  /** events applied by this call (0 when the batch had been applied before) */
+  applied: number;
+  /** records set aside as dead letters after their last attempt */
+  deadLettered: number;
+  /** true when the store acknowledged the batch in the log itself, atomically with applying it */
+  acked: boolean;
   /** per-record processing lag (processed time − appended time), ms */
   lagsMs: number[];
 }
 
-/** Live metric state: applies processed events and answers snapshots. */
+export interface DeadLetter {
+  id: string;
+  /** the event as accepted, or the undecodable stored entry */
+  payload: string;
+  eventId: string | null;
+  error: string;
+  attempts: number;
+  failedAt: number;
+}
+
+/** Records that failed processing on every attempt; kept until replayed or discarded. */
+export interface DeadLetterStore {
+  add(letters: Omit<DeadLetter, 'id'>[]): Promise<void>;
+  list(limit: number): Promise<DeadLetter[]>;
+  count(): Promise<number>;
+  /** removes and returns the letter (the caller re-appends its event to the log) */
+  take(id: string): Promise<DeadLetter | null>;
+}
+
+/**
+ * Live metric state: applies processed batches and answers snapshots. `apply` is idempotent per
+ * batch id: a batch delivered twice changes the state once. A record whose processing throws on
+ * its final attempt (`batch.deliveries >= maxAttempts`) goes to the dead letters; before that the
+ * whole batch throws and is redelivered.
+ */
 export interface LiveStore {
   readonly kind: string;
   readonly durable: boolean;
-  apply(records: LogRecord[], now: number): Promise<ApplyResult>;
+  apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult>;
   snapshot(now: number): Promise<Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'>>;
   setStock(productId: string, stock: number): Promise<void>;
   userAnalytics(userId: string): Promise<UserAnalytics | null>;

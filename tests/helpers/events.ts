@@ -1,5 +1,5 @@
 import type { PulseEvent } from '@/lib/events';
-import type { LogRecord } from '@/server/ports';
+import type { LogBatch, LogRecord } from '@/server/ports';
 
 let seq = 0;
 
@@ -26,4 +26,11 @@ export function ev(partial: Partial<PulseEvent> & { ts: number; userId: string; 
 
 export function records(events: PulseEvent[]): LogRecord[] {
   return events.map((event, i) => ({ offset: String(i), event, appendedAt: event.receivedAt }));
+}
+
+let batchSeq = 0;
+
+/** one log delivery of the given events */
+export function batchOf(events: PulseEvent[], deliveries = 1): LogBatch {
+  return { id: `b${++batchSeq}`, records: records(events), deliveries };
 }

@@ -1,14 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLiveStore } from '@/server/adapters/memory/memoryLiveStore';
 import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
-import { ev, records } from '../helpers/events';
+import { MemoryDeadLetters } from '@/server/adapters/memory/memoryDeadLetters';
+import { batchOf, ev } from '../helpers/events';
 
 const NOW = Date.parse('2026-11-25T12:30:30Z');
 const at = (hhmmss: string, day = '2026-11-25') => Date.parse(`${day}T${hhmmss}Z`);
 const rules = { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5 };
 
 function store() {
-  return new MemoryLiveStore({ fraudWeights: DEFAULT_FRAUD_WEIGHTS, rules, maxUsers: 1000 });
+  return new MemoryLiveStore({ fraudWeights: DEFAULT_FRAUD_WEIGHTS, rules, maxUsers: 1000, deadLetters: new MemoryDeadLetters() });
 }
 
 describe('live metrics over a hand-computed scenario', () => {
@@ -17,8 +18,7 @@ describe('live metrics over a hand-computed scenario', () => {
 
   beforeEach(async () => {
     s = store();
-    const result = await s.apply(
-      records([
+    const result = await s.apply(batchOf([
         ev({ ts: at('12:26:10'), userId: 'u1', sessionId: 's1', type: 'page_view', page: '/p/1' }),
         ev({ ts: at('12:27:00'), userId: 'u1', sessionId: 's1', type: 'add_to_cart', productId: 'p1' }),
         ev({ ts: at('12:28:00'), userId: 'u1', sessionId: 's1', type: 'purchase', amountCents: 5000 }),
@@ -30,6 +30,7 @@ describe('live metrics over a hand-computed scenario', () => {
         ev({ ts: at('12:29:00'), userId: 'u6', type: 'purchase', amountCents: 150_000 }), // high value
       ]),
       NOW,
+      3,
     );
     alerts = result.alerts;
   });
@@ -119,7 +120,7 @@ describe('cart abandonment with enough carts', () => {
       evs.push(ev({ ts: at('12:10:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'add_to_cart' }));
       if (i < 5) evs.push(ev({ ts: at('12:15:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'purchase', amountCents: 100 }));
     }
-    await s.apply(records(evs), NOW);
+    await s.apply(batchOf(evs), NOW, 3);
     const snap = await s.snapshot(NOW);
     expect(snap.cartAbandonment).toMatchObject({ rate: 0.75, cartsCreated: 20, cartsPurchased: 5 });
   });
@@ -129,7 +130,7 @@ describe('cart abandonment with enough carts', () => {
     const evs = [];
     for (let i = 0; i < 20; i++) evs.push(ev({ ts: at('12:10:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'add_to_cart' }));
     evs.push(ev({ ts: at('12:05:00'), userId: 'c0', sessionId: 'cs0', type: 'purchase', amountCents: 100 }));
-    await s.apply(records(evs), NOW);
+    await s.apply(batchOf(evs), NOW, 3);
     expect((await s.snapshot(NOW)).cartAbandonment).toMatchObject({ rate: 1, cartsPurchased: 0 });
   });
 });
@@ -146,7 +147,7 @@ describe('fraud and inventory alerts', () => {
       ev({ ts: at('12:23:00'), userId: 'f', type: 'purchase', amountCents: 1000, location: berlin }),
       ev({ ts: at('12:24:00'), userId: 'f', type: 'purchase', amountCents: 90_000, location: sydney }),
     ];
-    const { alerts } = await s.apply(records(evs), NOW);
+    const { alerts } = await s.apply(batchOf(evs), NOW, 3);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'fraud', severity: 'critical', score: 1, eventId: evs[4].eventId, userId: 'f' });
     expect(alerts[0].reasons).toHaveLength(3);
@@ -157,12 +158,33 @@ describe('fraud and inventory alerts', () => {
     await s.setStock('p1', 7);
     const buy = (qty: number) =>
       ev({ ts: at('12:20:00'), userId: 'u', type: 'purchase', amountCents: 100, items: [{ productId: 'p1', quantity: qty, priceCents: 50 }] });
-    const first = await s.apply(records([buy(1)]), NOW); // 6
+    const first = await s.apply(batchOf([buy(1)]), NOW, 3); // 6
     expect(first.alerts).toEqual([]);
-    const second = await s.apply(records([buy(2)]), NOW); // 4
+    const second = await s.apply(batchOf([buy(2)]), NOW, 3); // 4
     expect(second.alerts.map((a) => [a.kind, a.productId])).toEqual([['low_stock', 'p1']]);
-    const third = await s.apply(records([buy(1)]), NOW); // 3
+    const third = await s.apply(batchOf([buy(1)]), NOW, 3); // 3
     expect(third.alerts).toEqual([]);
     expect((await s.snapshot(NOW)).inventory).toEqual({ tracked: 1, lowStockThreshold: 5, lowStock: [{ productId: 'p1', stock: 3 }] });
+  });
+});
+
+describe('poison records', () => {
+  it('retries a record that throws, then sets it aside with its error and attempts, applying its neighbours once', async () => {
+    const deadLetters = new MemoryDeadLetters();
+    const s = new MemoryLiveStore({ fraudWeights: DEFAULT_FRAUD_WEIGHTS, rules, maxUsers: 1000, deadLetters });
+    await s.setStock('p1', 100);
+    // a corrupt record: items is not a list (cannot come through validation, can come from a bug)
+    const poison = ev({ ts: at('12:20:00'), userId: 'bad', type: 'purchase', amountCents: 100, items: null as never });
+    const result = await s.apply(
+      batchOf([ev({ ts: at('12:20:00'), userId: 'a', type: 'page_view' }), poison, ev({ ts: at('12:20:00'), userId: 'b', type: 'page_view' })]),
+      NOW,
+      3,
+    );
+    expect(result).toMatchObject({ applied: 2, deadLettered: 1 });
+    const [letter] = await deadLetters.list(10);
+    expect(letter).toMatchObject({ eventId: poison.eventId, attempts: 3 });
+    expect(letter.error).toMatch(/null/);
+    expect(JSON.parse(letter.payload).userId).toBe('bad');
+    expect((await s.snapshot(NOW)).eventsByType).toEqual({ page_view: 2 });
   });
 });

@@ -1,5 +1,5 @@
 import type { PulseEvent } from '@/lib/events';
-import type { AppendResult, EventLog, LogConsumer, LogRecord } from '@/server/ports';
+import type { AppendResult, EventLog, LogBatch, LogConsumer, LogRecord } from '@/server/ports';
 import { log } from '@/server/log';
 import { DedupWindow } from './dedupWindow';
 
@@ -36,6 +36,10 @@ export class MemoryEventLog implements EventLog {
     return { accepted };
   }
 
+  async ack(): Promise<void> {
+    // the queue advances when the consumer resolves; nothing to acknowledge separately
+  }
+
   async backlog(): Promise<number> {
     return this.queue.length - this.head;
   }
@@ -64,15 +68,19 @@ export class MemoryEventLog implements EventLog {
 
   private async drain(): Promise<void> {
     const consumer = this.consumer;
+    let deliveries = 1;
     while (consumer && this.head < this.queue.length) {
       const end = Math.min(this.queue.length, this.head + MAX_DELIVERY);
-      const batch = this.queue.slice(this.head, end);
+      const records = this.queue.slice(this.head, end);
+      const batch: LogBatch = { id: records[0].offset, records, deliveries };
       try {
         await consumer(batch);
         this.head = end;
+        deliveries = 1;
       } catch (err) {
-        // the consumer handles per-record failures itself; reaching here is a bug in it
-        log.error('event consumer failed; retrying batch', { error: String(err) });
+        // the processor dead-letters on the last attempt; until then the batch is redelivered
+        log.warn('batch failed processing; delivering it again', { batch: batch.id, deliveries, error: String(err) });
+        deliveries++;
         await new Promise((r) => setTimeout(r, 100));
       }
       if (this.head > 50_000 && this.head * 2 > this.queue.length) {

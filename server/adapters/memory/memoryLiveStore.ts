@@ -8,7 +8,8 @@ import {
   conversionRate,
 } from '@/lib/metrics';
 import type { Alert } from '@/lib/live';
-import type { ApplyResult, LiveStore, LogRecord, SessionAggregates, UserAnalytics } from '@/server/ports';
+import type { DeadLetter } from '@/server/ports';
+import type { ApplyResult, DeadLetterStore, LiveStore, LogBatch, LogRecord, SessionAggregates, UserAnalytics } from '@/server/ports';
 import { type EventRuleThresholds, purchaseAlerts } from '@/server/alerts/eventRules';
 import { type FraudWeights, scoreFraud } from '@/server/pipeline/fraud';
 import { Inventory } from '@/server/pipeline/inventory';
@@ -23,6 +24,7 @@ export interface MemoryLiveStoreOptions {
   fraudWeights: FraudWeights;
   rules: EventRuleThresholds;
   maxUsers: number;
+  deadLetters: DeadLetterStore;
 }
 
 /** Live state in process memory (embedded mode): exact, fast, lost on restart. */
@@ -42,25 +44,40 @@ export class MemoryLiveStore implements LiveStore {
     this.users = new UserStates(opts.maxUsers);
   }
 
-  async apply(records: LogRecord[], now: number): Promise<ApplyResult> {
+  async apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult> {
+    if (batch.malformed) throw new Error(batch.malformed.error);
     const fired: Alert[] = [];
     const lagsMs: number[] = [];
-    const failed: ApplyResult['failed'] = [];
-    for (const record of records) {
-      try {
-        fired.push(...this.applyOne(record, now));
-        lagsMs.push(now - record.appendedAt);
-      } catch (err) {
-        failed.push({ record, error: err instanceof Error ? err.message : String(err) });
+    const failed: Omit<DeadLetter, 'id'>[] = [];
+    for (const record of batch.records) {
+      // in memory a batch cannot be applied all-or-nothing, so a failing record is retried on
+      // its own, then set aside, and its neighbours are applied exactly once
+      for (let attempt = 1; ; attempt++) {
+        try {
+          fired.push(...this.applyOne(record, now));
+          lagsMs.push(now - record.appendedAt);
+          break;
+        } catch (err) {
+          if (attempt < maxAttempts) continue;
+          failed.push({
+            payload: JSON.stringify(record.event),
+            eventId: record.event.eventId,
+            error: err instanceof Error ? err.message : String(err),
+            attempts: attempt,
+            failedAt: now,
+          });
+          break;
+        }
       }
     }
+    if (failed.length) await this.opts.deadLetters.add(failed);
     if (fired.length) this.alerts = [...[...fired].reverse(), ...this.alerts].slice(0, RECENT_ALERTS);
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = now;
       this.buckets.prune(now);
       this.sessions.prune(now);
     }
-    return { alerts: fired, lagsMs, failed };
+    return { alerts: fired, lagsMs, applied: lagsMs.length, deadLettered: failed.length, acked: false };
   }
 
   private applyOne({ event: e }: LogRecord, now: number): Alert[] {

@@ -1,0 +1,322 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type APIRequestContext, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
+import { E2E_INGEST_KEY } from '../../playwright.config';
+import { formatMoney, formatPercent } from '../../lib/format';
+import type { LiveSnapshot } from '../../lib/live';
+
+/**
+ * The live overview (/) and the wall display (/wall) against the real server. Tests share one
+ * server and run in order, so each reads the numbers on screen first and asserts on deltas,
+ * with users, sessions and amounts of its own.
+ */
+
+type WireEvent = {
+  event_id?: string;
+  timestamp: string;
+  user_id: string;
+  session_id?: string;
+  event_type: string;
+  properties?: Record<string, unknown>;
+};
+
+const run = Date.now().toString(36);
+let seq = 0;
+const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
+const isoAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+async function post(request: APIRequestContext, events: WireEvent[]): Promise<void> {
+  const res = await request.post('/api/events', {
+    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
+    data: { events },
+  });
+  expect(res.status(), await res.text()).toBe(202);
+  const body = (await res.json()) as { accepted: number; rejected: unknown[] };
+  expect(body.rejected).toEqual([]);
+  expect(body.accepted).toBe(events.length);
+}
+
+async function liveSnapshot(request: APIRequestContext): Promise<LiveSnapshot> {
+  const res = await request.get('/api/metrics/live');
+  expect(res.ok()).toBe(true);
+  return (await res.json()) as LiveSnapshot;
+}
+
+/** The raw number behind a displayed value (money in cents), from its data-value attribute. */
+async function valueOf(page: Page, testId: string, attribute = 'data-value'): Promise<number> {
+  const raw = await page.getByTestId(testId).first().getAttribute(attribute);
+  expect(raw, `${testId} has ${attribute}`).not.toBeNull();
+  return Number(raw);
+}
+
+async function openLive(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
+}
+
+/** Lets resize observers (the charts) catch up with a viewport change. */
+async function settleLayout(page: Page): Promise<void> {
+  for (let i = 0; i < 3; i++) await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+}
+
+function screenshotPath(testInfo: TestInfo, name: string): string {
+  const dir = path.join(testInfo.project.outputDir, 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
+test('before any event, the overview explains how to send some instead of showing zeros', async ({ page, request }) => {
+  const snapshot = await liveSnapshot(request);
+  test.skip(snapshot.newestReceivedAt !== null, 'events were posted before this test ran');
+
+  await openLive(page, '/');
+  const empty = page.getByTestId('empty-state');
+  await expect(empty).toBeVisible();
+  await expect(empty).toContainText('npm run simulate');
+  await expect(empty).toContainText('/api/events');
+  await expect(page.getByTestId('revenue-today')).toHaveCount(0);
+  await expect(page).toHaveTitle(/Live overview/);
+});
+
+test('the overview shows posted events as exact changes in every headline number', async ({ page, request }) => {
+  await openLive(page, '/');
+  await expect(page.getByTestId('durability-note')).toContainText('Embedded mode: live state is kept in memory only');
+  const hasEvents = (await liveSnapshot(request)).newestReceivedAt !== null;
+  // With no events yet the headline numbers are not on screen: read them as zero.
+  const before = async (testId: string, attribute?: string) => (hasEvents ? valueOf(page, testId, attribute) : 0);
+  const revenueToday = await before('revenue-today');
+  const revenueLast60 = await before('revenue-last-60');
+  const orders = await before('orders-last-hour');
+  const activeUsers = await before('active-users');
+  const sessions = await before('conversion', 'data-sessions');
+  const sessionsWithPurchase = await before('conversion', 'data-sessions-with-purchase');
+  const cartsCreated = await before('cart-abandonment', 'data-carts-created');
+  const cartsPurchased = await before('cart-abandonment', 'data-carts-purchased');
+  const accepted = await valueOf(page, 'events-accepted');
+
+  const browser = uid('user');
+  const buyer = uid('user');
+  const browsingSession = uid('session');
+  const buyingSession = uid('session');
+  await post(request, [
+    { timestamp: isoAgo(3_000), user_id: browser, session_id: browsingSession, event_type: 'page_view', properties: { page: '/shoes' } },
+    { timestamp: isoAgo(3_000), user_id: buyer, session_id: buyingSession, event_type: 'page_view', properties: { page: '/mugs' } },
+    {
+      timestamp: isoAgo(2_000),
+      user_id: buyer,
+      session_id: buyingSession,
+      event_type: 'add_to_cart',
+      properties: { product_id: 'prod_mug', quantity: 1, price: 12.34 },
+    },
+    {
+      timestamp: isoAgo(1_000),
+      user_id: buyer,
+      session_id: buyingSession,
+      event_type: 'purchase',
+      properties: { amount: 12.34, currency: 'EUR' },
+    },
+  ]);
+
+  await expect(page.getByTestId('revenue-today')).toHaveAttribute('data-value', String(revenueToday + 1234));
+  await expect(page.getByTestId('revenue-today')).toHaveText(formatMoney(revenueToday + 1234));
+  await expect(page.getByTestId('revenue-last-60')).toHaveAttribute('data-value', String(revenueLast60 + 1234));
+  await expect(page.getByTestId('orders-last-hour')).toHaveAttribute('data-value', String(orders + 1));
+  await expect(page.getByTestId('active-users')).toHaveAttribute('data-value', String(activeUsers + 2));
+  await expect(page.getByTestId('events-accepted')).toHaveAttribute('data-value', String(accepted + 4));
+
+  await expect(page.getByTestId('conversion')).toHaveAttribute('data-sessions', String(sessions + 2));
+  await expect(page.getByTestId('conversion')).toHaveText(
+    formatPercent((sessionsWithPurchase + 1) / (sessions + 2)),
+  );
+
+  const carts = cartsCreated + 1;
+  await expect(page.getByTestId('cart-abandonment')).toHaveAttribute('data-carts-created', String(carts));
+  await expect(page.getByTestId('cart-abandonment')).toHaveText(
+    carts < 20 ? `Not enough data (${carts} of 20 carts)` : formatPercent(1 - (cartsPurchased + 1) / carts),
+  );
+  await expect(page.getByTestId('freshness')).toHaveText(/^Updated (just now|\d+ s ago)/);
+});
+
+test('a purchase above 1000 raises a high-value alert in the overview feed', async ({ page, request }) => {
+  await openLive(page, '/');
+  const buyer = uid('bigspender');
+  const eventId = uid('evt');
+  await post(request, [
+    { event_id: eventId, timestamp: isoAgo(500), user_id: buyer, event_type: 'purchase', properties: { amount: 1500, currency: 'EUR' } },
+  ]);
+
+  const alert = page.getByTestId('alert-feed').getByTestId('alert-item').filter({ hasText: buyer });
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toHaveAttribute('data-kind', 'high_value');
+  await expect(alert).toHaveAttribute('data-severity', 'warning');
+  await expect(alert.getByTestId('alert-amount')).toHaveText(formatMoney(150_000));
+  await expect(alert.getByTestId('alert-event')).toHaveText(eventId);
+  // newest first
+  await expect(page.getByTestId('alert-item').first()).toContainText(buyer);
+});
+
+test('a purchase that takes stock to the threshold lists the product as low stock and alerts', async ({ page, request }) => {
+  const threshold = (await liveSnapshot(request)).inventory.lowStockThreshold;
+  const product = uid('prod');
+  const stock = await request.post('/api/inventory', {
+    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
+    data: { items: [{ product_id: product, stock: threshold + 2 }] },
+  });
+  expect(stock.ok(), await stock.text()).toBe(true);
+
+  await openLive(page, '/');
+  await post(request, [
+    {
+      timestamp: isoAgo(500),
+      user_id: uid('user'),
+      event_type: 'purchase',
+      properties: { amount: 30, items: [{ product_id: product, quantity: 3, price: 10 }] },
+    },
+  ]);
+
+  const row = page.locator(`[data-testid="low-stock-item"][data-product="${product}"]`);
+  await expect(row).toContainText(threshold - 1 > 0 ? String(threshold - 1) : 'out of stock');
+  const alert = page.getByTestId('alert-item').filter({ hasText: product });
+  await expect(alert).toHaveAttribute('data-kind', 'low_stock');
+  await expect(alert).toHaveAttribute('data-severity', 'info');
+});
+
+test('the wall shows live numbers and follows new events', async ({ page, request }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await openLive(page, '/wall');
+  await expect(page).toHaveTitle(/Wall/);
+  await expect(page.getByTestId('stale-banner')).toHaveCount(0);
+  await expect(page.getByTestId('freshness')).toHaveText(/^data \d+ s old$/);
+  const revenueToday = await valueOf(page, 'revenue-today');
+  const orders = await valueOf(page, 'orders-last-hour');
+
+  const buyer = uid('user');
+  await post(request, [{ timestamp: isoAgo(500), user_id: buyer, event_type: 'purchase', properties: { amount: 7.77 } }]);
+
+  await expect(page.getByTestId('revenue-today')).toHaveAttribute('data-value', String(revenueToday + 777));
+  await expect(page.getByTestId('orders-last-hour')).toHaveAttribute('data-value', String(orders + 1));
+
+  // The page fills the screen and never scrolls.
+  const overflow = await page.evaluate(() => ({
+    x: document.documentElement.scrollWidth - window.innerWidth,
+    y: document.documentElement.scrollHeight - window.innerHeight,
+  }));
+  expect(overflow).toEqual({ x: 0, y: 0 });
+});
+
+test('the wall turns stale when snapshots stop arriving although the socket stays up', async ({ page }) => {
+  let dropSnapshots = false;
+  // Sit between the page and the server's socket.io endpoint; while dropping, swallow the
+  // `metrics` frames and pass everything else (handshake, pings, alerts) through.
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      if (dropSnapshots && typeof message === 'string' && message.startsWith('42["metrics"')) return;
+      ws.send(message);
+    });
+  });
+  await openLive(page, '/wall');
+  await expect(page.getByTestId('wall')).toHaveAttribute('data-state', 'fresh');
+
+  dropSnapshots = true;
+  const banner = page.getByTestId('stale-banner');
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toContainText(/stale — last data \d+ s ago/i);
+  await expect(page.getByTestId('wall')).toHaveAttribute('data-state', 'stale');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
+
+  dropSnapshots = false;
+  await expect(banner).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('wall')).toHaveAttribute('data-state', 'fresh');
+});
+
+test('the wall says DISCONNECTED while the server is unreachable, and recovers', async ({ page }, testInfo) => {
+  let cut = false;
+  const open = new Set<WebSocketRoute>();
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (cut) {
+      ws.close({ code: 1006, reason: 'unreachable' });
+      return;
+    }
+    open.add(ws);
+    ws.onClose(() => open.delete(ws));
+    ws.connectToServer();
+  });
+  // socket.io's long-polling fallback and the HTTP snapshot poll go down with it
+  await page.route(/\/(socket\.io\/|api\/metrics\/live)/, (route) => (cut ? route.abort('connectionrefused') : route.continue()));
+
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await openLive(page, '/wall');
+
+  cut = true;
+  for (const ws of open) await ws.close({ code: 1006, reason: 'unreachable' });
+  const banner = page.getByTestId('stale-banner');
+  await expect(banner).toContainText(/disconnected — reconnecting/i, { timeout: 15_000 });
+  await expect(page.getByTestId('wall')).toHaveAttribute('data-state', 'disconnected');
+  await expect(page.getByTestId('connection-status')).not.toHaveAttribute('data-status', 'live');
+  await page.screenshot({ path: screenshotPath(testInfo, 'wall-disconnected.png') });
+
+  cut = false;
+  // socket.io retries with backoff of at most 10 s (±50 %)
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 30_000 });
+  await expect(banner).toHaveCount(0);
+});
+
+/** An hour of plausible traffic, so the screenshots show charts with shape. */
+function lastHourOfTraffic(): WireEvent[] {
+  const events: WireEvent[] = [];
+  const products = ['prod_earbuds', 'prod_tshirt', 'prod_sneakers', 'prod_mug', 'prod_serum', 'prod_yoga_mat'];
+  for (let minutesAgo = 50; minutesAgo >= 1; minutesAgo--) {
+    const sessions = 6 + Math.round(4 * Math.sin(minutesAgo / 7) + ((minutesAgo * 7) % 5));
+    for (let s = 0; s < sessions; s++) {
+      const user = uid('shopper');
+      const session = uid('session');
+      const start = minutesAgo * 60_000 - s * 1_000;
+      for (let v = 0; v < 3 + (s % 4); v++) {
+        events.push({ timestamp: isoAgo(start - v * 1_500), user_id: user, session_id: session, event_type: 'page_view', properties: { page: `/p/${v}` } });
+      }
+      if (s % 2 === 0) {
+        const product = products[(minutesAgo + s) % products.length];
+        events.push({ timestamp: isoAgo(start - 8_000), user_id: user, session_id: session, event_type: 'add_to_cart', properties: { product_id: product, quantity: 1, price: 39.9 } });
+        if (s % 4 === 0) {
+          const amount = 19.9 + ((minutesAgo * 37 + s * 11) % 240);
+          events.push({ timestamp: isoAgo(start - 12_000), user_id: user, session_id: session, event_type: 'purchase', properties: { amount, currency: 'EUR' } });
+        }
+      }
+    }
+  }
+  return events;
+}
+
+test('screenshots of the overview and the wall with data', async ({ page, request }, testInfo) => {
+  const stock = await request.post('/api/inventory', {
+    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
+    data: { items: [{ product_id: 'prod_espresso', stock: 3 }, { product_id: 'prod_yoga_mat', stock: 0 }, { product_id: 'prod_mug', stock: 240 }] },
+  });
+  expect(stock.ok()).toBe(true);
+  const traffic = lastHourOfTraffic();
+  for (let i = 0; i < traffic.length; i += 200) await post(request, traffic.slice(i, i + 200));
+  await post(request, [
+    { timestamp: isoAgo(20_000), user_id: uid('vip'), event_type: 'purchase', properties: { amount: 2490, currency: 'EUR' } },
+  ]);
+
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openLive(page, '/');
+  await expect(page.getByTestId('revenue-chart').locator('svg path.recharts-area-area')).toBeVisible();
+  await expect(page.getByTestId('alert-item').first()).toBeVisible();
+  await page.screenshot({ path: screenshotPath(testInfo, 'overview.png') });
+  await page.screenshot({ path: screenshotPath(testInfo, 'overview-full.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: screenshotPath(testInfo, 'overview-dark.png') });
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.getByRole('link', { name: 'Wall' }).click();
+  await expect(page).toHaveURL(/\/wall$/);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
+  await expect(page.getByTestId('alert-item').first()).toBeVisible();
+  await page.screenshot({ path: screenshotPath(testInfo, 'wall.png') });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await settleLayout(page);
+  await page.screenshot({ path: screenshotPath(testInfo, 'wall-laptop.png') });
+});
