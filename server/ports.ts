@@ -19,15 +19,19 @@ export interface LogRecord {
   appendedAt: number;
 }
 
-/** One delivery from the log: the unit that is applied (atomically, once) and acknowledged. */
-export interface LogBatch {
-  /** the log's id for this delivery unit (a stream entry id, or the first offset in memory) */
+/** One stored unit of the log (one ingest request's accepted events). */
+export interface LogEntry {
   id: string;
-  records: LogRecord[];
-  /** how many times this batch has been delivered, this time included */
+  /** how many times this entry has been delivered, this time included */
   deliveries: number;
-  /** set when the stored entry could not even be decoded; `raw` keeps it for the dead letters */
+  records: LogRecord[];
+  /** set when the stored entry could not be decoded; `raw` keeps it for the dead letters */
   malformed?: { error: string; raw: string };
+}
+
+/** One delivery from the log: entries applied together, atomically where the store can. */
+export interface LogBatch {
+  entries: LogEntry[];
 }
 
 /** Resolves once the batch is applied and acknowledged; throwing leaves it for redelivery. */
@@ -46,8 +50,8 @@ export interface EventLog {
   backlog(): Promise<number>;
   /** starts delivering batches; a batch that throws is delivered again later */
   consume(consumer: LogConsumer): void;
-  /** acknowledges a batch the store did not acknowledge itself (memory adapters, dead letters) */
-  ack(batch: LogBatch): Promise<void>;
+  /** acknowledges entries the store did not acknowledge itself (memory adapters, dead letters) */
+  ack(entryIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,8 +61,10 @@ export interface ApplyResult {
   applied: number;
   /** records set aside as dead letters after their last attempt */
   deadLettered: number;
-  /** true when the store acknowledged the batch in the log itself, atomically with applying it */
+  /** true when the store acknowledged the applied entries in the log itself, atomically */
   acked: boolean;
+  /** entries neither applied nor acknowledged: left in the log to be delivered again */
+  leftPending: string[];
   /** per-record processing lag (processed time − appended time), ms */
   lagsMs: number[];
 }
@@ -83,10 +89,10 @@ export interface DeadLetterStore {
 }
 
 /**
- * Live metric state: applies processed batches and answers snapshots. `apply` is idempotent per
- * batch id: a batch delivered twice changes the state once. A record whose processing throws on
- * its final attempt (`batch.deliveries >= maxAttempts`) goes to the dead letters; before that the
- * whole batch throws and is redelivered.
+ * Live metric state: applies delivered entries and answers snapshots. An entry delivered twice
+ * changes the state once. A record whose processing throws on its entry's final attempt
+ * (`deliveries >= maxAttempts`) goes to the dead letters; before that its entry is left pending
+ * and delivered again.
  */
 export interface LiveStore {
   readonly kind: string;

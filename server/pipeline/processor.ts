@@ -7,9 +7,10 @@ import type { PipelineStats } from './stats';
 export const MAX_ATTEMPTS = 3;
 
 /**
- * The consumer of the event log: applies each delivered batch to the live store (which applies a
- * batch once, however often it is delivered), counts it and hands fired alerts and "state
- * changed" to live delivery. A batch that cannot even be decoded is retried, then dead-lettered.
+ * The consumer of the event log: applies each delivered batch to the live store (which applies
+ * an entry once, however often it is delivered), counts it and hands fired alerts and "state
+ * changed" to live delivery. An entry that cannot even be decoded is left for redelivery until
+ * its last attempt, then moved to the dead letters; its neighbours are applied meanwhile.
  */
 export function createProcessor(deps: {
   store: LiveStore;
@@ -23,22 +24,26 @@ export function createProcessor(deps: {
   const now = deps.now ?? Date.now;
   return async (batch) => {
     const at = now();
-    if (batch.malformed && batch.deliveries >= MAX_ATTEMPTS) {
+    const decoded = batch.entries.filter((e) => !e.malformed);
+    for (const entry of batch.entries) {
+      if (!entry.malformed || entry.deliveries < MAX_ATTEMPTS) continue;
       await deps.deadLetters.add([
-        { payload: batch.malformed.raw, eventId: null, error: batch.malformed.error, attempts: batch.deliveries, failedAt: at },
+        { payload: entry.malformed.raw, eventId: null, error: entry.malformed.error, attempts: entry.deliveries, failedAt: at },
       ]);
-      await deps.log.ack(batch);
+      await deps.log.ack([entry.id]);
       deps.stats.deadLetters++;
-      log.error('undecodable log entry moved to the dead letters', { batch: batch.id, error: batch.malformed.error });
-      deps.onApplied();
-      return;
+      log.error('undecodable log entry moved to the dead letters', { entry: entry.id, error: entry.malformed.error });
     }
-    const result = await deps.store.apply(batch, at, MAX_ATTEMPTS);
-    if (!result.acked) await deps.log.ack(batch);
+    if (decoded.length === 0) return deps.onApplied();
+    const result = await deps.store.apply({ entries: decoded }, at, MAX_ATTEMPTS);
+    if (!result.acked) {
+      const pending = new Set(result.leftPending);
+      await deps.log.ack(decoded.map((e) => e.id).filter((id) => !pending.has(id)));
+    }
     deps.stats.recordProcessed(result.applied, result.lagsMs, at);
     if (result.deadLettered) {
       deps.stats.deadLetters += result.deadLettered;
-      log.error('events failed processing and were moved to the dead letters', { batch: batch.id, count: result.deadLettered });
+      log.error('events failed processing and were moved to the dead letters', { count: result.deadLettered });
     }
     if (result.alerts.length) deps.onAlerts(result.alerts);
     deps.onApplied();

@@ -54,6 +54,16 @@ async function openLive(page: Page, url: string): Promise<void> {
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
 }
 
+/** Uncaught errors and console errors (hydration mismatches among them) seen by the page. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
 /** Lets resize observers (the charts) catch up with a viewport change. */
 async function settleLayout(page: Page): Promise<void> {
   for (let i = 0; i < 3; i++) await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
@@ -79,6 +89,7 @@ test('before any event, the overview explains how to send some instead of showin
 });
 
 test('the overview shows posted events as exact changes in every headline number', async ({ page, request }) => {
+  const errors = collectErrors(page);
   await openLive(page, '/');
   await expect(page.getByTestId('durability-note')).toContainText('Embedded mode: live state is kept in memory only');
   const hasEvents = (await liveSnapshot(request)).newestReceivedAt !== null;
@@ -135,6 +146,7 @@ test('the overview shows posted events as exact changes in every headline number
     carts < 20 ? `Not enough data (${carts} of 20 carts)` : formatPercent(1 - (cartsPurchased + 1) / carts),
   );
   await expect(page.getByTestId('freshness')).toHaveText(/^Updated (just now|\d+ s ago)/);
+  expect(errors).toEqual([]);
 });
 
 test('a purchase above 1000 raises a high-value alert in the overview feed', async ({ page, request }) => {
@@ -182,6 +194,7 @@ test('a purchase that takes stock to the threshold lists the product as low stoc
 });
 
 test('the wall shows live numbers and follows new events', async ({ page, request }) => {
+  const errors = collectErrors(page);
   await page.setViewportSize({ width: 1920, height: 1080 });
   await openLive(page, '/wall');
   await expect(page).toHaveTitle(/Wall/);
@@ -202,6 +215,7 @@ test('the wall shows live numbers and follows new events', async ({ page, reques
     y: document.documentElement.scrollHeight - window.innerHeight,
   }));
   expect(overflow).toEqual({ x: 0, y: 0 });
+  expect(errors).toEqual([]);
 });
 
 test('the wall turns stale when snapshots stop arriving although the socket stays up', async ({ page }) => {

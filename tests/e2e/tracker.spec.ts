@@ -238,6 +238,39 @@ test('resends beaconed events on the next page load without counting them twice'
   expect(await delta(request, before)).toMatchObject({ accepted: 2, duplicates: 2, carts: 2 });
 });
 
+test('retries after a network error and a 429 with the same event ids, honouring Retry-After', async ({ page, request }) => {
+  const attempts: { at: number; ids: string[] }[] = [];
+  await page.route(`${pulseOrigin}/api/events`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const body = JSON.parse(route.request().postData() ?? '{}') as { events: { event_id: string }[] };
+    attempts.push({ at: Date.now(), ids: body.events.map((e) => e.event_id) });
+    if (attempts.length === 1) return route.abort('internetdisconnected');
+    if (attempts.length === 2) {
+      return route.fulfill({
+        status: 429,
+        headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Retry-After', 'Retry-After': '2' },
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'backpressure', message: 'slow down' } }),
+      });
+    }
+    return route.continue();
+  });
+  await openShop(page, 'flush=600000');
+  const before = await counts(request);
+  await page.evaluate(async (user) => {
+    window.pulse.identify(user);
+    for (let i = 0; i < 3; i++) window.pulse.track('add_to_cart', { product_id: `prod_retry_${i}`, quantity: 1, price: 2 });
+    await window.pulse.flush();
+  }, uid('tracker_retry'));
+
+  await expect.poll(() => delta(request, before), { timeout: 15_000 }).toMatchObject({ accepted: 3, carts: 3, duplicates: 0 });
+  expect(attempts).toHaveLength(3);
+  expect(attempts[1].ids).toEqual(attempts[0].ids);
+  expect(attempts[2].ids).toEqual(attempts[0].ids);
+  expect(attempts[2].at - attempts[1].at).toBeGreaterThanOrEqual(2_000);
+  await expect.poll(() => storedQueue(page)).toEqual([]);
+});
+
 test('drops an event the server rejects, with a console warning, and keeps its neighbours', async ({ page, request }) => {
   const warnings: string[] = [];
   page.on('console', (m: ConsoleMessage) => m.type() === 'warning' && warnings.push(m.text()));

@@ -32,5 +32,5 @@ let batchSeq = 0;
 
 /** one log delivery of the given events */
 export function batchOf(events: PulseEvent[], deliveries = 1): LogBatch {
-  return { id: `b${++batchSeq}`, records: records(events), deliveries };
+  return { entries: [{ id: `b${++batchSeq}`, records: records(events), deliveries }] };
 }

@@ -72,14 +72,14 @@ export class MemoryEventLog implements EventLog {
     while (consumer && this.head < this.queue.length) {
       const end = Math.min(this.queue.length, this.head + MAX_DELIVERY);
       const records = this.queue.slice(this.head, end);
-      const batch: LogBatch = { id: records[0].offset, records, deliveries };
+      const batch: LogBatch = { entries: [{ id: records[0].offset, records, deliveries }] };
       try {
         await consumer(batch);
         this.head = end;
         deliveries = 1;
       } catch (err) {
         // the processor dead-letters on the last attempt; until then the batch is redelivered
-        log.warn('batch failed processing; delivering it again', { batch: batch.id, deliveries, error: String(err) });
+        log.warn('batch failed processing; delivering it again', { entry: records[0].offset, deliveries, error: String(err) });
         deliveries++;
         await new Promise((r) => setTimeout(r, 100));
       }

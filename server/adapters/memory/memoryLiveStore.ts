@@ -45,11 +45,10 @@ export class MemoryLiveStore implements LiveStore {
   }
 
   async apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult> {
-    if (batch.malformed) throw new Error(batch.malformed.error);
     const fired: Alert[] = [];
     const lagsMs: number[] = [];
     const failed: Omit<DeadLetter, 'id'>[] = [];
-    for (const record of batch.records) {
+    for (const record of batch.entries.flatMap((e) => e.records)) {
       // in memory a batch cannot be applied all-or-nothing, so a failing record is retried on
       // its own, then set aside, and its neighbours are applied exactly once
       for (let attempt = 1; ; attempt++) {
@@ -77,7 +76,7 @@ export class MemoryLiveStore implements LiveStore {
       this.buckets.prune(now);
       this.sessions.prune(now);
     }
-    return { alerts: fired, lagsMs, applied: lagsMs.length, deadLettered: failed.length, acked: false };
+    return { alerts: fired, lagsMs, applied: lagsMs.length, deadLettered: failed.length, acked: false, leftPending: [] };
   }
 
   private applyOne({ event: e }: LogRecord, now: number): Alert[] {
