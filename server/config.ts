@@ -60,9 +60,27 @@ const envSchema = z.object({
   /** per-user records kept in memory in embedded mode before the least recently active go */
   EMBEDDED_MAX_USERS: int(1000, 50_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** single-node mode: the Redis that holds the event stream and live state */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,40}$/, { error: 'must be 1-40 characters of letters, digits, _ . : -' }).default('pulse:'),
+  /** web: HTTP, pages and sockets; worker: processing; all: both (the only choice without Redis) */
+  PULSE_ROLE: z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
+  /** entries a worker left unacknowledged this long are taken over by another */
+  CLAIM_IDLE_MS: int(200, 600_000).default(5000),
+  LOG_READ_COUNT: int(1, 10_000).default(64),
+  /** processed stream entries are kept this long before trimming */
+  STREAM_RETAIN_MINUTES: num(0, 60 * 24 * 7).default(10),
+  /** keys for admin actions (dead-letter replay and discard) until user management exists */
+  ADMIN_API_KEYS: list
+    .pipe(z.array(z.string().min(16, { error: 'each key must be at least 16 characters' })))
+    .default([]),
 });
 
-export type Config = z.infer<typeof envSchema> & { mode: 'embedded' };
+export type Mode = 'embedded' | 'single-node';
+export type Config = z.infer<typeof envSchema> & { mode: Mode };
 
 export class ConfigError extends Error {}
 
@@ -73,10 +91,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      const value = name.includes('KEY') ? '(hidden)' : JSON.stringify(env[name]);
+      const value = name.includes('KEY') || name.includes('URL') ? '(hidden)' : JSON.stringify(env[name]);
       return `  ${name}=${value}: ${i.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, mode: 'embedded' };
+  const mode: Mode = parsed.data.REDIS_URL ? 'single-node' : 'embedded';
+  if (mode === 'embedded' && parsed.data.PULSE_ROLE !== 'all') {
+    throw new ConfigError(
+      `Invalid configuration:\n  PULSE_ROLE=${parsed.data.PULSE_ROLE}: separate web and worker processes need a shared Redis; set REDIS_URL or use PULSE_ROLE=all`,
+    );
+  }
+  return { ...parsed.data, mode };
 }

@@ -2,6 +2,7 @@ import next from 'next';
 import { createPulse } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { fingerprint } from './ingest/keys';
+import { redactUrl } from './adapters/redis/redisClient';
 import { log, setLogLevel } from './log';
 
 /**
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   setLogLevel(config.LOG_LEVEL);
 
   let nextHandler: Parameters<typeof createPulse>[1] = {};
-  if (config.PULSE_UI) {
+  if (config.PULSE_UI && config.PULSE_ROLE !== 'worker') {
     const dev = config.NODE_ENV !== 'production';
     const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
     await app.prepare();
@@ -31,10 +32,12 @@ async function main(): Promise<void> {
     nextHandler = { next: (req, res) => handle(req, res), nextUpgrade: dev ? app.getUpgradeHandler() : undefined };
   }
 
-  const pulse = createPulse(config, nextHandler);
+  const pulse = await createPulse(config, nextHandler);
   const url = await pulse.listen(config.PORT, config.HOST);
 
-  log.info(`Pulse listening on ${url} (mode: ${config.mode}${config.PULSE_UI ? '' : ', API only'})`);
+  const ui = config.PULSE_ROLE === 'worker' ? ', health and metrics only' : config.PULSE_UI ? '' : ', API only';
+  log.info(`Pulse listening on ${url} (mode: ${config.mode}, role: ${config.PULSE_ROLE}${ui})`);
+  if (config.REDIS_URL) log.info(`Redis: ${redactUrl(config.REDIS_URL)} (prefix ${config.REDIS_PREFIX})`);
   if (config.mode === 'embedded') {
     log.warn('Embedded mode: live state and queued events are kept in memory only and are lost when the process stops.');
   }

@@ -98,7 +98,8 @@ export interface LiveStore {
   readonly kind: string;
   readonly durable: boolean;
   apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult>;
-  snapshot(now: number): Promise<Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'>>;
+  /** shared stores also report the pipeline counters of every process */
+  snapshot(now: number): Promise<Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'> & { pipeline?: LiveSnapshot['pipeline'] }>;
   setStock(productId: string, stock: number): Promise<void>;
   userAnalytics(userId: string): Promise<UserAnalytics | null>;
   sessionAggregates(sessionId: string): Promise<SessionAggregates | null>;

@@ -61,18 +61,27 @@ export function purchaseAlerts(
   for (const change of stock) {
     // fire once, when the stock crosses the threshold
     if (change.before > rules.lowStockAtOrBelow && change.after <= rules.lowStockAtOrBelow) {
-      alerts.push({
-        ...base,
-        id: `low_stock:${change.productId}:${e.eventId}`,
-        kind: 'low_stock',
-        severity: 'info',
-        productId: change.productId,
-        title: `Low stock: ${change.productId}`,
-        message: `${change.productId} is down to ${change.after} in stock (alert at ${rules.lowStockAtOrBelow} or fewer)`,
-        score: null,
-        reasons: [],
-      });
+      alerts.push(lowStockAlert(e, change.productId, change.after, rules, now));
     }
   }
   return alerts;
+}
+
+/** `stock` may be a placeholder that a store fills in where it knows the new level */
+export function lowStockAlert(e: PulseEvent, productId: string, stock: number | string, rules: EventRuleThresholds, now: number): Alert {
+  return {
+    id: `low_stock:${productId}:${e.eventId}`,
+    kind: 'low_stock',
+    severity: 'info',
+    eventId: e.eventId,
+    userId: e.userId,
+    productId,
+    amountCents: e.amountCents ?? 0,
+    eventTime: e.ts,
+    firedAt: now,
+    title: `Low stock: ${productId}`,
+    message: `${productId} is down to ${stock} in stock (alert at ${rules.lowStockAtOrBelow} or fewer)`,
+    score: null,
+    reasons: [],
+  };
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { validateEvent, type PulseEvent } from '@/lib/events';
 import type { EventLog } from '@/server/ports';
-import type { PipelineStats } from '@/server/pipeline/stats';
 import { BodyAbortedError, BodyTooLargeError, readBody } from '@/server/http/readBody';
 import { sendError, sendJson } from '@/server/http/respond';
 import { log } from '@/server/log';
@@ -12,7 +11,7 @@ import type { IngestKeys } from './keys';
 export interface IngestDeps {
   keys: IngestKeys;
   log: EventLog;
-  stats: PipelineStats;
+  stats: { recordIngest(accepted: number, duplicates: number, rejected: number): void };
   allowedOrigins: string[];
   maxBodyBytes: number;
   maxBatch: number;

@@ -1,24 +1,24 @@
 import type { LiveSnapshot } from '@/lib/live';
-import type { EventLog, LiveStore } from '@/server/ports';
+import type { DeadLetterStore, EventLog, LiveStore } from '@/server/ports';
 import type { PipelineStats } from '@/server/pipeline/stats';
 
 /** Builds the full snapshot: live store metrics plus this process's pipeline health. */
-export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; mode: string }) {
+export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; deadLetters: DeadLetterStore; mode: string }) {
   return async function snapshot(now = Date.now()): Promise<LiveSnapshot> {
-    const [metrics, backlog] = await Promise.all([deps.store.snapshot(now), deps.log.backlog()]);
+    const [metrics, backlog, deadLetters] = await Promise.all([deps.store.snapshot(now), deps.log.backlog(), deps.deadLetters.count()]);
     const s = deps.stats;
     return {
       computedAt: now,
       mode: deps.mode,
       durable: deps.store.durable && deps.log.durable,
       ...metrics,
-      pipeline: {
+      pipeline: metrics.pipeline ?? {
         eventsPerSecond: s.eventsPerSecond(now),
         acceptedTotal: s.acceptedTotal,
         processedTotal: s.processedTotal,
         rejectedTotal: s.rejectedTotal,
         duplicatesTotal: s.duplicatesTotal,
-        deadLetters: s.deadLetters,
+        deadLetters,
         backlog,
         lagMsP50: s.lagPercentile(50),
         lagMsP99: s.lagPercentile(99),

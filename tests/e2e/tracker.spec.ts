@@ -18,7 +18,7 @@ interface PulseApi {
   flush(): Promise<void>;
 }
 interface StoredEntry {
-  e: { event_id: string; event_type: string; user_id: string };
+  e: { event_id: string; event_type: string; user_id: string; properties?: Record<string, unknown> };
   b?: number;
 }
 declare global {
@@ -39,7 +39,7 @@ let shopOrigin = '';
 function shopPage(params: URLSearchParams): string {
   const attrs = [
     `src="${pulseOrigin}/tracker.js"`,
-    `data-pulse-key="${E2E_INGEST_KEY}"`,
+    `data-pulse-key="${params.get('key') ?? E2E_INGEST_KEY}"`,
     `data-pulse-endpoint="${pulseOrigin}"`,
     params.has('auto') ? 'data-pulse-auto-pageview' : '',
     params.has('flush') ? `data-pulse-flush-interval="${params.get('flush')}"` : '',
@@ -286,4 +286,23 @@ test('drops an event the server rejects, with a console warning, and keeps its n
   await expect.poll(() => delta(request, before)).toMatchObject({ accepted: 1, rejected: 1, carts: 1, purchases: 0 });
   expect(await storedQueue(page)).toEqual([]);
   expect(warnings.join('\n')).toMatch(/\[pulse\] event rejected by the server: properties\.amount/);
+});
+
+test('gives up on a refused key instead of retrying forever', async ({ page, request }) => {
+  const warnings: string[] = [];
+  page.on('console', (m: ConsoleMessage) => m.type() === 'warning' && warnings.push(m.text()));
+  const posts: string[] = [];
+  page.on('request', (r) => r.method() === 'POST' && r.url().startsWith(`${pulseOrigin}/api/events`) && posts.push(r.url()));
+  await openShop(page, 'flush=300&key=not-a-valid-key-000000');
+  const before = await counts(request);
+  await page.evaluate(() => {
+    window.pulse.track('add_to_cart', { product_id: 'prod_refused', quantity: 1, price: 1 });
+    window.pulse.track('add_to_cart', { product_id: 'prod_refused', quantity: 1, price: 1 });
+  });
+  await expect.poll(() => warnings.join('\n')).toMatch(/\[pulse\] HTTP 401: dropping 2 events/);
+  await page.evaluate(() => window.pulse.track('add_to_cart', { product_id: 'prod_refused_later', quantity: 1, price: 1 }));
+  await page.waitForTimeout(1_500); // five flush intervals
+  expect(posts).toHaveLength(1);
+  expect((await storedQueue(page)).map((x) => x.e.properties)).toEqual([{ product_id: 'prod_refused_later', quantity: 1, price: 1 }]);
+  expect((await delta(request, before)).accepted).toBe(0);
 });

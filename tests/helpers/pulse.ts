@@ -15,7 +15,7 @@ export interface RunningPulse {
 export async function startPulse(env: Record<string, string> = {}): Promise<RunningPulse> {
   setLogSilent(true);
   const config = loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, LIVE_MIN_INTERVAL_MS: '50', ...env });
-  const pulse = createPulse(config);
+  const pulse = await createPulse(config);
   const url = await pulse.listen(0, '127.0.0.1');
   return {
     pulse,

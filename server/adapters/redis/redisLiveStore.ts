@@ -1,0 +1,424 @@
+import type { Redis } from 'ioredis';
+import type { PulseEvent } from '@/lib/events';
+import { alertSchema, type Alert, type LiveSnapshot } from '@/lib/live';
+import {
+  ACTIVE_USERS_WINDOW_MIN,
+  CART_MINIMUM_SAMPLE,
+  CART_WINDOW_MIN,
+  CONVERSION_WINDOW_MIN,
+  SERIES_MINUTES,
+  cartAbandonmentRate,
+  conversionRate,
+  dayOf,
+  hourOf,
+  minuteOf,
+  sessionKey,
+  windowStart,
+} from '@/lib/metrics';
+import type { ApplyResult, LiveStore, LogBatch, LogEntry, SessionAggregates, UserAnalytics } from '@/server/ports';
+import { type EventRuleThresholds, lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
+import { type FraudHistory, type FraudWeights, scoreFraud, VELOCITY_WINDOW_MS } from '@/server/pipeline/fraud';
+import { DAY_RETENTION_MS, HOUR_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/minuteBuckets';
+import { log } from '@/server/log';
+import { OpsBuilder } from './opsBuilder';
+import type { RedisKeys } from './redisClient';
+import { APPLY, SNAPSHOT } from './scripts';
+
+const MINUTE_TTL_S = 3 * 3600;
+const SESSION_TTL_S = 3 * 3600;
+const PURCHASES_TTL_S = 3600;
+const MAX_PAGES_PER_SESSION = 500;
+const LAG_SAMPLES = 1000;
+const PRUNE_EVERY_MS = 15_000;
+
+export interface RedisLiveStoreOptions {
+  fraudWeights: FraudWeights;
+  rules: EventRuleThresholds;
+  /** the consumer name this process reads the log under (entries are applied only while ours) */
+  consumerName: string;
+}
+
+interface Prepared {
+  entry: LogEntry;
+  events: PulseEvent[];
+  alerts: Alert[];
+  failed: { event: PulseEvent; error: string }[];
+}
+
+/**
+ * Live state in Redis (single-node mode), shared by every web and worker process. Exact: users
+ * per minute are sets, sessions and carts sorted sets, money integer cents. A batch's effects,
+ * its acknowledgement in the log and the backlog counter change in one Lua script.
+ *
+ * Fraud scoring reads the user's purchase history before the script runs; two workers scoring
+ * purchases of the same user at the same instant may each miss the other's purchase. Counters
+ * are never affected by that race, only the score.
+ */
+export class RedisLiveStore implements LiveStore {
+  readonly kind = 'redis';
+  readonly durable = true;
+  private readonly applySha: Promise<string>;
+  private readonly snapshotSha: Promise<string>;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly opts: RedisLiveStoreOptions,
+  ) {
+    this.applySha = redis.script('LOAD', APPLY) as Promise<string>;
+    this.snapshotSha = redis.script('LOAD', SNAPSHOT) as Promise<string>;
+  }
+
+  private k(suffix: string): string {
+    return this.keys.prefix + suffix;
+  }
+
+  async apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult> {
+    const histories = await this.readHistories(batch);
+    const prepared = batch.entries.map((entry) => this.prepare(entry, histories, now));
+
+    const ops = new OpsBuilder();
+    const included: string[] = [];
+    const leftPending: string[] = [];
+    const lagsMs: number[] = [];
+    let applied = 0;
+    let dead = 0;
+    for (const p of prepared) {
+      if (p.failed.length && p.entry.deliveries < maxAttempts) {
+        // leave the whole entry pending; it is claimed and tried again after the idle time
+        leftPending.push(p.entry.id);
+        log.warn('log entry failed processing; it will be retried', { entry: p.entry.id, attempt: p.entry.deliveries, error: p.failed[0].error });
+        continue;
+      }
+      included.push(p.entry.id);
+      for (const e of p.events) this.addEventOps(ops, e, now);
+      for (const a of p.alerts) ops.raw(['alert', a.id, JSON.stringify(a)]);
+      for (const f of p.failed) {
+        ops.raw(['dead', this.keys.dead, 'eventId', f.event.eventId, 'payload', JSON.stringify(f.event), 'error', f.error, 'attempts', String(p.entry.deliveries), 'failedAt', String(now)]);
+      }
+      applied += p.events.length;
+      dead += p.failed.length;
+      const appendedAt = p.entry.records[0]?.appendedAt ?? now;
+      if (p.events.length) lagsMs.push(...Array(Math.min(p.events.length, 16)).fill(now - appendedAt));
+    }
+    if (included.length === 0) return { alerts: [], applied: 0, deadLettered: 0, acked: true, leftPending, lagsMs: [] };
+    if (lagsMs.length) ops.raw(['lpushtrim', this.k('lags'), String(LAG_SAMPLES), ...lagsMs.slice(0, 64).map(String)]);
+    this.maybePrune(ops, now);
+
+    const args = [this.keys.prefix, this.keys.group, this.opts.consumerName, String(now), String(applied), String(dead), String(included.length), ...included, ops.encode()];
+    const res = (await this.evalsha(APPLY, this.applySha, [this.keys.log, this.keys.backlog, this.keys.stats], args)) as string[];
+    if (res[0] === 'stolen') {
+      // another worker took these entries over (we were too slow); it applies them, not us
+      log.warn('log entries were taken over by another worker before we applied them', { entry: res[1] });
+      return { alerts: [], applied: 0, deadLettered: 0, acked: true, leftPending: included, lagsMs: [] };
+    }
+    const alerts = res.slice(1).map((json) => alertSchema.parse(JSON.parse(json)));
+    return { alerts, applied, deadLettered: dead, acked: true, leftPending, lagsMs };
+  }
+
+  /** purchase history of every purchasing user in the batch, before the batch */
+  private async readHistories(batch: LogBatch): Promise<Map<string, FraudHistory>> {
+    const users = new Map<string, number>();
+    for (const entry of batch.entries) {
+      for (const { event: e } of entry.records) {
+        if (e.type === 'purchase') users.set(e.userId, Math.min(users.get(e.userId) ?? Infinity, e.ts));
+      }
+    }
+    const histories = new Map<string, FraudHistory>();
+    if (users.size === 0) return histories;
+    const pipe = this.redis.pipeline();
+    for (const [userId, firstTs] of users) {
+      pipe.hmget(this.k(`u:${userId}`), 'pc', 'ltv', 'loc_at', 'lc', 'lat', 'lon');
+      pipe.zrangebyscore(this.k(`up:${userId}`), firstTs - 2 * VELOCITY_WINDOW_MS, '+inf');
+    }
+    const results = (await pipe.exec()) ?? [];
+    let i = 0;
+    for (const userId of users.keys()) {
+      const [err1, h] = results[i++] as [Error | null, (string | null)[]];
+      const [err2, times] = results[i++] as [Error | null, string[]];
+      if (err1 || err2) throw err1 ?? err2;
+      const at = h[2] !== null ? Number(h[2]) : null;
+      histories.set(userId, {
+        purchaseCount: Number(h[0] ?? 0),
+        purchaseTotalCents: Number(h[1] ?? 0),
+        recentPurchaseTimes: times.map(Number),
+        lastLocation:
+          at === null
+            ? null
+            : { at, country: h[3] || null, lat: h[4] ? Number(h[4]) : null, lon: h[5] ? Number(h[5]) : null },
+      });
+    }
+    return histories;
+  }
+
+  /** scores and alerts for one entry; records that throw are collected, not fatal */
+  private prepare(entry: LogEntry, histories: Map<string, FraudHistory>, now: number): Prepared {
+    const out: Prepared = { entry, events: [], alerts: [], failed: [] };
+    for (const { event: e } of entry.records) {
+      try {
+        const history = histories.get(e.userId);
+        if (e.type === 'purchase' && history) {
+          const fraud = scoreFraud(history, e, this.opts.fraudWeights);
+          out.alerts.push(...purchaseAlerts(e, fraud, [], this.opts.rules, now));
+          history.purchaseCount++;
+          history.purchaseTotalCents += e.amountCents ?? 0;
+          history.recentPurchaseTimes.push(e.ts);
+          for (const line of purchaseLines(e)) {
+            if (typeof line.productId !== 'string' || !Number.isInteger(line.quantity)) throw new Error('purchase line without product or quantity');
+          }
+        }
+        if (history && e.location && (!history.lastLocation || e.ts >= history.lastLocation.at)) {
+          history.lastLocation = { ...e.location, at: e.ts };
+        }
+        out.events.push(e);
+      } catch (err) {
+        out.failed.push({ event: e, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
+  }
+
+  private addEventOps(ops: OpsBuilder, e: PulseEvent, now: number): void {
+    const minute = minuteOf(e.ts);
+    const purchase = e.type === 'purchase';
+    const amount = e.amountCents ?? 0;
+    if (minute >= windowStart(now, MINUTE_RETENTION_MIN)) {
+      const m = this.k(`m:${minute}`);
+      const mu = this.k(`mu:${minute}`);
+      ops.hincr(m, 'ev', 1);
+      ops.hincr(m, `t:${e.type}`, 1);
+      if (purchase) {
+        ops.hincr(m, 'ord', 1);
+        ops.hincr(m, 'rev', amount);
+      }
+      ops.sadd(mu, e.userId);
+      ops.expire(m, MINUTE_TTL_S);
+      ops.expire(mu, MINUTE_TTL_S);
+    }
+    if (purchase && amount) {
+      const hour = hourOf(e.ts);
+      if (hour >= hourOf(now) - HOUR_RETENTION_MS) {
+        ops.incrBy(this.k(`rh:${hour}`), amount);
+        ops.expire(this.k(`rh:${hour}`), HOUR_RETENTION_MS / 1000 + 3600);
+      }
+      const day = dayOf(e.ts);
+      if (day >= dayOf(now) - DAY_RETENTION_MS) {
+        ops.incrBy(this.k(`rd:${day}`), amount);
+        ops.expire(this.k(`rd:${day}`), DAY_RETENTION_MS / 1000 + 86400);
+      }
+    }
+
+    const sk = sessionKey(e.userId, e.sessionId);
+    const s = this.k(`s:${sk}`);
+    ops.zmaxScore(this.k('s:last'), sk, e.ts);
+    ops.hashMax(s, 'last', e.ts);
+    ops.hashMin(s, 'first', e.ts);
+    ops.raw(['hsetnx', s, 'uid', e.userId]);
+    ops.expire(s, SESSION_TTL_S);
+    if (e.type === 'page_view') {
+      ops.hincr(s, 'pv', 1);
+      const page = e.page ?? (e.productId ? `product:${e.productId}` : null);
+      if (page) {
+        ops.raw(['saddcap', this.k(`sp:${sk}`), String(MAX_PAGES_PER_SESSION), page]);
+        ops.expire(this.k(`sp:${sk}`), SESSION_TTL_S);
+      }
+    } else if (e.type === 'add_to_cart') {
+      ops.zmaxScore(this.k('c:last'), sk, e.ts);
+      ops.zminScore(this.k('c:first'), sk, e.ts);
+    } else if (purchase) {
+      ops.zmaxScore(this.k('s:buy'), sk, e.ts);
+    }
+
+    const u = this.k(`u:${e.userId}`);
+    ops.hincr(u, 'total', 1);
+    ops.hincr(u, `t:${e.type}`, 1);
+    ops.hashMax(u, 'last', e.ts);
+    if (purchase) {
+      ops.hincr(u, 'pc', 1);
+      ops.hincr(u, 'ltv', amount);
+      const up = this.k(`up:${e.userId}`);
+      ops.raw(['zadd', up, String(e.ts), e.eventId]);
+      ops.raw(['zremto', up, String(e.ts - 2 * VELOCITY_WINDOW_MS)]);
+      ops.expire(up, PURCHASES_TTL_S);
+      for (const line of purchaseLines(e)) {
+        const template = JSON.stringify(lowStockAlert(e, line.productId, '__STOCK__', this.opts.rules, now));
+        ops.raw(['stock', this.k('stock'), line.productId, String(line.quantity), String(this.opts.rules.lowStockAtOrBelow), `low_stock:${line.productId}:${e.eventId}`, template]);
+      }
+    }
+    if (e.location) {
+      ops.raw(['loc', u, String(e.ts), e.location.country ?? '', e.location.lat === null ? '' : String(e.location.lat), e.location.lon === null ? '' : String(e.location.lon)]);
+    }
+    ops.hashMax(this.k('newest'), 'ev', e.ts);
+    ops.hashMax(this.k('newest'), 'rcv', e.receivedAt);
+  }
+
+  /** every so often, drop sessions and carts older than any window reads */
+  private maybePrune(ops: OpsBuilder, now: number): void {
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    const cutoff = String(now - SESSION_TTL_S * 1000);
+    for (const z of ['s:last', 's:buy', 'c:last', 'c:first']) ops.raw(['zremto', this.k(z), cutoff]);
+  }
+
+  async snapshot(now: number) {
+    const args = [
+      this.keys.prefix,
+      String(now),
+      String(windowStart(now, SERIES_MINUTES)),
+      String(windowStart(now, ACTIVE_USERS_WINDOW_MIN)),
+      String(windowStart(now, CONVERSION_WINDOW_MIN)),
+      String(windowStart(now, CART_WINDOW_MIN)),
+      String(this.opts.rules.lowStockAtOrBelow),
+    ];
+    const raw = JSON.parse((await this.evalsha(SNAPSHOT, this.snapshotSha, [], args)) as string) as RawSnapshot;
+    const series = list(raw.series).map(([minute, events, orders, revenueCents, activeUsers]) => ({ minute, events, orders, revenueCents, activeUsers }));
+    const active = raw.activeSessions;
+    const low = list(raw.low);
+    const lowStock: { productId: string; stock: number }[] = [];
+    for (let i = 0; i + 1 < low.length; i += 2) lowStock.push({ productId: String(low[i]), stock: Number(low[i + 1]) });
+    const [accepted, duplicates, rejected, processed, dead] = list(raw.stats).map((v) => Number(v || 0));
+    const lags = list(raw.lags).map(Number).sort((a, b) => a - b);
+    const pct = (p: number) => (lags.length ? lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] : null);
+    const newest = list(raw.newest);
+    const byType = Array.isArray(raw.byType) ? {} : raw.byType;
+    return {
+      newestEventTime: newest[0] ? Number(newest[0]) : null,
+      newestReceivedAt: newest[1] ? Number(newest[1]) : null,
+      activeUsers: { current: raw.active, windowMinutes: ACTIVE_USERS_WINDOW_MIN },
+      series,
+      revenue: {
+        thisHourCents: raw.revHour,
+        todayCents: raw.revDay,
+        lastHourCents: series.reduce((sum, p) => sum + p.revenueCents, 0),
+      },
+      orders: { thisMinute: series[series.length - 1]?.orders ?? 0, lastHour: series.reduce((sum, p) => sum + p.orders, 0) },
+      conversion: {
+        rate: conversionRate(raw.sessionsBuy, raw.sessions),
+        sessionsWithPurchase: raw.sessionsBuy,
+        sessions: raw.sessions,
+        windowMinutes: CONVERSION_WINDOW_MIN,
+      },
+      cartAbandonment: {
+        rate: cartAbandonmentRate(raw.carts, raw.cartsBought),
+        cartsCreated: raw.carts,
+        cartsPurchased: raw.cartsBought,
+        minimumCarts: CART_MINIMUM_SAMPLE,
+        windowMinutes: CART_WINDOW_MIN,
+      },
+      sessions: {
+        active,
+        avgDurationSeconds: active ? raw.sessDur / active : 0,
+        avgUniquePages: active ? raw.sessPages / active : 0,
+        pageViewsPerMinute: active ? raw.sessPv / active : 0,
+      },
+      eventsByType: byType,
+      inventory: { tracked: raw.tracked, lowStockThreshold: this.opts.rules.lowStockAtOrBelow, lowStock },
+      alerts: list(raw.alerts).map((a) => alertSchema.parse(JSON.parse(String(a)))),
+      pipeline: {
+        eventsPerSecond: raw.rate,
+        acceptedTotal: accepted,
+        processedTotal: processed,
+        rejectedTotal: rejected,
+        duplicatesTotal: duplicates,
+        deadLetters: dead,
+        backlog: raw.backlog,
+        lagMsP50: pct(50),
+        lagMsP99: pct(99),
+      } satisfies LiveSnapshot['pipeline'],
+    };
+  }
+
+  async setStock(productId: string, stock: number): Promise<void> {
+    await this.redis.zadd(this.k('stock'), stock, productId);
+  }
+
+  async userAnalytics(userId: string): Promise<UserAnalytics | null> {
+    const h = await this.redis.hgetall(this.k(`u:${userId}`));
+    if (!h.total) return null;
+    const eventsByType: Record<string, number> = {};
+    for (const [f, v] of Object.entries(h)) if (f.startsWith('t:')) eventsByType[f.slice(2)] = Number(v);
+    const pc = Number(h.pc ?? 0);
+    const ltv = Number(h.ltv ?? 0);
+    return {
+      userId,
+      lastActivity: Number(h.last),
+      totalEvents: Number(h.total),
+      eventsByType,
+      purchaseCount: pc,
+      lifetimeValueCents: ltv,
+      averagePurchaseCents: pc ? Math.round(ltv / pc) : null,
+      lastLocation: h.loc_at
+        ? { country: h.lc || null, lat: h.lat ? Number(h.lat) : null, lon: h.lon ? Number(h.lon) : null, at: Number(h.loc_at) }
+        : null,
+    };
+  }
+
+  async sessionAggregates(sessionId: string): Promise<SessionAggregates | null> {
+    const key = `s:${sessionId}`;
+    const [h, pages, buy] = await Promise.all([
+      this.redis.hgetall(this.k(`s:${key}`)),
+      this.redis.scard(this.k(`sp:${key}`)),
+      this.redis.zscore(this.k('s:buy'), key),
+    ]);
+    if (!h.last) return null;
+    const ms = Number(h.last) - Number(h.first);
+    const pv = Number(h.pv ?? 0);
+    return {
+      sessionId,
+      userId: h.uid,
+      startedAt: Number(h.first),
+      lastEventAt: Number(h.last),
+      durationSeconds: ms / 1000,
+      pageViews: pv,
+      pageViewsPerMinute: pv / Math.max(1, ms / 60_000),
+      uniquePages: pages,
+      purchased: buy !== null,
+    };
+  }
+
+  async close(): Promise<void> {}
+
+  private async evalsha(source: string, sha: Promise<string>, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(await sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (err instanceof Error && err.message.includes('NOSCRIPT')) return this.redis.eval(source, keys.length, ...keys, ...args);
+      throw err;
+    }
+  }
+}
+
+interface RawSnapshot {
+  series: [number, number, number, number, number][] | Record<string, never>;
+  byType: Record<string, number> | never[];
+  active: number;
+  revHour: number;
+  revDay: number;
+  sessions: number;
+  sessionsBuy: number;
+  carts: number;
+  cartsBought: number;
+  activeSessions: number;
+  sessDur: number;
+  sessPages: number;
+  sessPv: number;
+  tracked: number;
+  low: (string | number)[] | Record<string, never>;
+  alerts: string[] | Record<string, never>;
+  newest: (string | false)[] | Record<string, never>;
+  stats: (string | false)[] | Record<string, never>;
+  backlog: number;
+  rate: number;
+  lags: string[] | Record<string, never>;
+}
+
+/** cjson encodes an empty Lua table as {} */
+function list<T>(v: T[] | Record<string, never>): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function purchaseLines(e: PulseEvent): { productId: string; quantity: number }[] {
+  if (e.items.length > 0) return e.items;
+  return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1 }] : [];
+}
