@@ -164,7 +164,8 @@ export class RedisEventLog implements EventLog {
    */
   private async trimLoop(): Promise<void> {
     while (this.running) {
-      await sleep(5000);
+      for (let i = 0; i < 50 && this.running; i++) await sleep(100);
+      if (!this.running) break;
       try {
         await this.trim();
       } catch (err) {

@@ -130,7 +130,7 @@ export class RedisLiveStore implements LiveStore {
     const pipe = this.redis.pipeline();
     for (const [userId, firstTs] of users) {
       pipe.hmget(this.k(`u:${userId}`), 'pc', 'ltv', 'loc_at', 'lc', 'lat', 'lon');
-      pipe.zrangebyscore(this.k(`up:${userId}`), firstTs - 2 * VELOCITY_WINDOW_MS, '+inf');
+      pipe.zrangebyscore(this.k(`up:${userId}`), firstTs - 2 * VELOCITY_WINDOW_MS, '+inf', 'WITHSCORES');
     }
     const results = (await pipe.exec()) ?? [];
     let i = 0;
@@ -142,7 +142,7 @@ export class RedisLiveStore implements LiveStore {
       histories.set(userId, {
         purchaseCount: Number(h[0] ?? 0),
         purchaseTotalCents: Number(h[1] ?? 0),
-        recentPurchaseTimes: times.map(Number),
+        recentPurchaseTimes: times.filter((_, j) => j % 2 === 1).map(Number),
         lastLocation:
           at === null
             ? null

@@ -1,0 +1,141 @@
+'use client';
+
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { io } from 'socket.io-client';
+import { SOCKET_EVENTS, type Alert, type LiveSnapshot } from '@/lib/live';
+import {
+  LIVE_SNAPSHOT_KEY,
+  fetchLiveSnapshot,
+  nextLiveState,
+  parseAlert,
+  parseSnapshot,
+  withPushedAlert,
+  type LiveState,
+} from './liveSnapshotQuery';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface LiveFeed {
+  snapshot: LiveSnapshot | undefined;
+  /** local time the newest snapshot arrived; null before the first */
+  receivedAt: number | null;
+  status: ConnectionStatus;
+  /** local time since which the socket has been down (or not yet up); null while connected */
+  socketDownSince: number | null;
+  /** why the last HTTP fetch failed, if it did */
+  fetchError: string | null;
+}
+
+/** While the socket is down the snapshot is polled over HTTP this often. */
+const POLL_INTERVAL_MS = 3_000;
+/** Snapshots can arrive ~10/s; rendering more often than this buys nothing on screen. */
+const RENDER_COALESCE_MS = 200;
+
+/**
+ * The live snapshot of the whole shop, kept current by socket.io pushes and, while the socket
+ * is down, by polling `GET /api/metrics/live`. Call it once per screen: each call holds its
+ * own socket.
+ */
+export function useLiveFeed(): LiveFeed {
+  const queryClient = useQueryClient();
+  const [socketUp, setSocketUp] = useState(false);
+  const [everConnected, setEverConnected] = useState(false);
+  const [socketDownSince, setSocketDownSince] = useState<number | null>(null);
+  const [browserOnline, setBrowserOnline] = useState(true);
+  const pushedAlerts = useRef<Alert[]>([]);
+
+  const query = useQuery({
+    queryKey: LIVE_SNAPSHOT_KEY,
+    queryFn: ({ signal }) => fetchLiveSnapshot(queryClient, signal),
+    refetchInterval: socketUp ? false : POLL_INTERVAL_MS,
+    refetchIntervalInBackground: true,
+    refetchOnWindowFocus: false,
+    retry: false,
+    staleTime: Infinity,
+  });
+
+  useEffect(() => {
+    setSocketDownSince(Date.now());
+    setBrowserOnline(navigator.onLine);
+    const onOnline = () => setBrowserOnline(true);
+    const onOffline = () => setBrowserOnline(false);
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+
+    const socket = io({
+      path: '/socket.io',
+      transports: ['websocket', 'polling'],
+      // fall back to long-polling where a proxy blocks WebSockets
+      tryAllTransports: true,
+      reconnection: true,
+      reconnectionDelay: 1_000,
+      reconnectionDelayMax: 10_000,
+      randomizationFactor: 0.5,
+    });
+
+    let pending: LiveSnapshot | null = null;
+    let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      flushTimer = null;
+      const snapshot = pending;
+      pending = null;
+      if (!snapshot) return;
+      // Alerts pushed since are kept until a snapshot lists them (or they fall off the top 20).
+      const listed = new Set(snapshot.alerts.map((a) => a.id));
+      pushedAlerts.current = pushedAlerts.current.filter((a) => !listed.has(a.id));
+      queryClient.setQueryData<LiveState>(LIVE_SNAPSHOT_KEY, (current) =>
+        nextLiveState(current, snapshot, pushedAlerts.current, Date.now()),
+      );
+    };
+
+    socket.on('connect', () => {
+      setSocketUp(true);
+      setEverConnected(true);
+      setSocketDownSince(null);
+    });
+    socket.on('disconnect', (reason) => {
+      setSocketUp(false);
+      setSocketDownSince((since) => since ?? Date.now());
+      // The server closed us on purpose: socket.io does not retry that by itself.
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on(SOCKET_EVENTS.metrics, (payload: unknown) => {
+      const snapshot = parseSnapshot(payload, 'the socket');
+      if (!snapshot) return;
+      pending = snapshot;
+      flushTimer ??= setTimeout(flush, RENDER_COALESCE_MS);
+    });
+    socket.on(SOCKET_EVENTS.alert, (payload: unknown) => {
+      const alert = parseAlert(payload);
+      if (!alert) return;
+      pushedAlerts.current = [alert, ...pushedAlerts.current.filter((a) => a.id !== alert.id)].slice(0, 20);
+      queryClient.setQueryData<LiveState>(LIVE_SNAPSHOT_KEY, (current) => withPushedAlert(current, alert));
+    });
+
+    return () => {
+      if (flushTimer !== null) clearTimeout(flushTimer);
+      socket.removeAllListeners();
+      socket.disconnect();
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+    };
+  }, [queryClient]);
+
+  // While polling, an error stays on the query until a poll (or a push) succeeds again.
+  const status: ConnectionStatus = socketUp
+    ? 'live'
+    : !browserOnline || query.isError
+      ? 'offline'
+      : everConnected
+        ? 'reconnecting'
+        : 'connecting';
+
+  return {
+    snapshot: query.data?.snapshot,
+    receivedAt: query.data?.receivedAt ?? null,
+    status,
+    socketDownSince: socketUp ? null : socketDownSince,
+    fetchError: query.error ? query.error.message : null,
+  };
+}

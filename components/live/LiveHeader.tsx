@@ -1,0 +1,57 @@
+import type { Freshness } from '@/components/hooks/freshness';
+import type { ConnectionStatus } from '@/components/hooks/useLiveFeed';
+import { ConnectionBadge } from '@/components/ui/ConnectionBadge';
+import { Logo } from '@/components/ui/Logo';
+import { Nav } from '@/components/ui/Nav';
+import { formatAge, formatClock } from '@/lib/format';
+import type { LiveSnapshot } from '@/lib/live';
+
+export function LiveHeader(props: {
+  snapshot: LiveSnapshot | undefined;
+  status: ConnectionStatus;
+  freshness: Freshness | null;
+}) {
+  const { snapshot, status, freshness } = props;
+  return (
+    <header className="app-header">
+      <div className="app-header-left">
+        <Logo />
+        <Nav />
+      </div>
+      <div className="app-header-right">
+        {snapshot && (
+          <span className="chip" data-testid="mode" title={snapshot.durable ? 'Live state is durable' : 'Live state is kept in memory only'}>
+            Mode: <strong>{snapshot.mode}</strong>
+          </span>
+        )}
+        <ConnectionBadge status={status} />
+        <FreshnessLabel snapshot={snapshot} freshness={freshness} />
+      </div>
+    </header>
+  );
+}
+
+function FreshnessLabel({ snapshot, freshness }: { snapshot: LiveSnapshot | undefined; freshness: Freshness | null }) {
+  if (!snapshot || !freshness || freshness.dataAgeMs === null) {
+    return (
+      <span className="freshness" data-testid="freshness">
+        Waiting for data…
+      </span>
+    );
+  }
+  const warn = freshness.state !== 'fresh';
+  return (
+    <span
+      className={`freshness ${warn ? 'freshness-warn' : ''}`}
+      data-testid="freshness"
+      data-age-ms={Math.round(freshness.dataAgeMs)}
+      data-state={freshness.state}
+      title={`Snapshot computed at ${formatClock(snapshot.computedAt)}`}
+    >
+      Updated {formatAge(freshness.dataAgeMs)}
+      {freshness.eventAgeMs !== null && (
+        <span className="freshness-sub"> · last event {formatAge(freshness.eventAgeMs)}</span>
+      )}
+    </span>
+  );
+}

@@ -1,0 +1,61 @@
+'use client';
+
+import { assessFreshness } from '@/components/hooks/freshness';
+import { useLiveFeed } from '@/components/hooks/useLiveFeed';
+import { useNow } from '@/components/hooks/useNow';
+import { AlertFeed } from './AlertFeed';
+import { EmptyState } from './EmptyState';
+import { EventsByTypePanel } from './EventsByTypePanel';
+import { InventoryPanel } from './InventoryPanel';
+import { KpiRow } from './KpiRow';
+import { LiveHeader } from './LiveHeader';
+import { PipelinePanel } from './PipelinePanel';
+import { SessionsPanel } from './SessionsPanel';
+import { StatusNotices } from './StatusNotices';
+import { ActiveUsersChartPanel, OrdersChartPanel, RevenueChartPanel } from './TrendPanels';
+
+/** The analysts' live overview: every live metric of the shop on one page. */
+export function LiveOverview() {
+  const feed = useLiveFeed();
+  const now = useNow();
+  const { snapshot, receivedAt } = feed;
+  const freshness = now === null ? null : assessFreshness({ ...feed, now });
+  // The server's clock, estimated: the snapshot's time plus what has passed here since.
+  const serverNow = snapshot && receivedAt !== null && now !== null ? snapshot.computedAt + Math.max(0, now - receivedAt) : null;
+  const noEventsYet = snapshot !== undefined && snapshot.newestReceivedAt === null;
+  const untrusted = freshness !== null && (freshness.state === 'stale' || freshness.state === 'disconnected');
+
+  return (
+    <div className="overview">
+      <LiveHeader snapshot={snapshot} status={feed.status} freshness={freshness} />
+      <main className={`overview-main ${untrusted ? 'overview-untrusted' : ''}`}>
+        <StatusNotices snapshot={snapshot} freshness={freshness} status={feed.status} />
+        {!snapshot ? (
+          <div className="loading" data-testid="loading">
+            {feed.fetchError ? `Cannot load live metrics: ${feed.fetchError}. Retrying…` : 'Loading live metrics…'}
+          </div>
+        ) : (
+          <>
+            {noEventsYet ? <EmptyState /> : <KpiRow snapshot={snapshot} />}
+            <div className="overview-grid">
+              <div className="overview-panels">
+                {!noEventsYet && (
+                  <>
+                    <RevenueChartPanel snapshot={snapshot} />
+                    <OrdersChartPanel snapshot={snapshot} />
+                    <ActiveUsersChartPanel snapshot={snapshot} />
+                    <SessionsPanel snapshot={snapshot} />
+                    <EventsByTypePanel snapshot={snapshot} />
+                    <InventoryPanel snapshot={snapshot} />
+                  </>
+                )}
+                <PipelinePanel snapshot={snapshot} />
+              </div>
+              <AlertFeed alerts={snapshot.alerts} serverNow={serverNow} />
+            </div>
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

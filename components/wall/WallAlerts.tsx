@@ -1,0 +1,52 @@
+import { ALERT_KIND_LABEL } from '@/components/ui/alertStyle';
+import { formatMoney, formatSpan } from '@/lib/format';
+import type { Alert } from '@/lib/live';
+
+const SHOWN = 3;
+/** Alerts younger than this are drawn as new. */
+const RECENT_MS = 5 * 60_000;
+
+export function WallAlerts({ alerts, serverNow }: { alerts: Alert[]; serverNow: number | null }) {
+  const latest = alerts.slice(0, SHOWN);
+  return (
+    <section className="wall-alerts" data-testid="alert-feed">
+      {latest.length === 0 ? (
+        <div className="wall-alerts-empty">No alerts</div>
+      ) : (
+        latest.map((alert) => {
+          const ageMs = serverNow === null ? null : Math.max(0, serverNow - alert.firedAt);
+          const recent = ageMs !== null && ageMs < RECENT_MS;
+          return (
+            <article
+              key={alert.id}
+              className={`wall-alert sev-${alert.severity} ${recent ? 'wall-alert-recent' : ''}`}
+              data-testid="alert-item"
+              data-kind={alert.kind}
+              data-severity={alert.severity}
+            >
+              <div className="wall-alert-head">
+                <span className="wall-alert-kind">{ALERT_KIND_LABEL[alert.kind]}</span>
+                <span className="wall-alert-age">{ageMs === null ? '' : `${formatSpan(ageMs)} ago`}</span>
+              </div>
+              <div className="wall-alert-title">{alert.title}</div>
+              <div className="wall-alert-facts">
+                {alert.kind !== 'low_stock' && alert.amountCents !== null && (
+                  <span className="wall-alert-amount">{formatMoney(alert.amountCents)}</span>
+                )}
+                {alert.score !== null && (alert.kind === 'fraud' || alert.score > 0) && (
+                  <span>fraud score {alert.score.toFixed(2)}</span>
+                )}
+                {alert.kind !== 'low_stock' && alert.userId !== null && <span className="mono">{alert.userId}</span>}
+              </div>
+              {alert.kind === 'low_stock' || (alert.reasons.length === 0 && alert.amountCents === null) ? (
+                <div className="wall-alert-message">{alert.message}</div>
+              ) : (
+                alert.reasons.length > 0 && <div className="wall-alert-message">{alert.reasons.join(' · ')}</div>
+              )}
+            </article>
+          );
+        })
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { seedFrom } from './random';
+import { MAX_BATCH } from './sender';
+
+export interface CliOptions {
+  url: string;
+  key: string;
+  rate: number;
+  /** seconds; null = until stopped */
+  duration: number | null;
+  batch: number;
+  fraud: number;
+  seed: number | null;
+  quiet: boolean;
+  seedInventory: boolean;
+}
+
+export const DEFAULTS = {
+  url: 'http://127.0.0.1:3000',
+  key: 'demo-ingest-key-local',
+  rate: 50,
+  batch: 50,
+  fraud: 0.02,
+} as const;
+
+export const USAGE = `Usage: npm run simulate -- [options]
+
+Sends realistic shop traffic (browsing sessions, carts, purchases, occasional fraud
+patterns) to Pulse through POST /api/events, like a real client.
+
+Options:
+  --url <url>        Pulse base URL (env PULSE_URL; default ${DEFAULTS.url})
+  --key <key>        ingest key (env PULSE_INGEST_KEY, else the first of INGEST_API_KEYS;
+                     default ${DEFAULTS.key})
+  --rate <n>         events per second (default ${DEFAULTS.rate})
+  --duration <s>     stop after this many seconds (default: run until Ctrl-C)
+  --batch <n>        most events per request, 1-${MAX_BATCH}; 1 = one request per event (default ${DEFAULTS.batch})
+  --fraud <p>        probability (0-1) that a new session is a fraud or high-value pattern
+                     (default ${DEFAULTS.fraud})
+  --seed <n|text>    reproduce the same users, sessions and patterns
+  --seed-inventory   first set opening stock for the catalogue (POST /api/inventory), so
+                     the inventory panel and low-stock alerts have something to show
+  --quiet, -q        no status line every 5 s (warnings and the summary still print)
+  --help, -h         show this help
+
+Examples:
+  npm run simulate
+  npm run simulate -- --rate 200 --duration 60 --seed 7
+  PULSE_URL=https://pulse.example.com PULSE_INGEST_KEY=… npm run simulate -- --fraud 0.1`;
+
+export type ParseResult = { kind: 'run'; options: CliOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+type Env = Record<string, string | undefined>;
+
+export function parseCli(argv: string[], env: Env): ParseResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string' },
+        key: { type: 'string' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        batch: { type: 'string' },
+        fraud: { type: 'string' },
+        seed: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        'seed-inventory': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message };
+  }
+  if (values.help) return { kind: 'help' };
+  const str = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+
+  const url = str('url') ?? nonEmpty(env.PULSE_URL) ?? DEFAULTS.url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    return { kind: 'error', message: `--url must be an http(s) URL, got "${url}"` };
+  }
+  const firstConfigured = nonEmpty(env.INGEST_API_KEYS?.split(',')[0]?.trim());
+  const key = str('key') ?? nonEmpty(env.PULSE_INGEST_KEY) ?? firstConfigured ?? DEFAULTS.key;
+
+  const rate = number(str('rate'), DEFAULTS.rate);
+  if (!(rate > 0)) return { kind: 'error', message: '--rate must be a number of events per second above 0' };
+  const duration = str('duration') === undefined ? null : number(str('duration'), NaN);
+  if (duration !== null && !(duration > 0)) return { kind: 'error', message: '--duration must be a number of seconds above 0' };
+  const batch = number(str('batch'), DEFAULTS.batch);
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) {
+    return { kind: 'error', message: `--batch must be a whole number from 1 to ${MAX_BATCH} (the ingest batch limit)` };
+  }
+  const fraud = number(str('fraud'), DEFAULTS.fraud);
+  if (!(fraud >= 0 && fraud <= 1)) return { kind: 'error', message: '--fraud must be a probability from 0 to 1' };
+  const seedText = str('seed');
+  const seed = seedText === undefined || seedText === '' ? null : seedFrom(seedText);
+
+  return {
+    kind: 'run',
+    options: { url: url.replace(/\/+$/, ''), key, rate, duration, batch, fraud, seed, quiet: values.quiet === true, seedInventory: values['seed-inventory'] === true },
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function number(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  return text.trim() === '' ? NaN : Number(text);
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer } from './pacer';
+import { createRandom } from './random';
+import { Traffic } from './traffic';
+import { UserPool } from './users';
+
+describe('Pacer', () => {
+  it('holds the target rate over irregular ticks', () => {
+    const rng = createRandom(1);
+    const pacer = new Pacer(50, 0);
+    let now = 0;
+    let total = 0;
+    while (now < 60_000) {
+      now += rng.int(20, 180);
+      total += pacer.due(now);
+    }
+    expect(Math.abs(total - (now * 50) / 1000)).toBeLessThanOrEqual(1);
+  });
+
+  it('handles rates below one event per second', () => {
+    const pacer = new Pacer(0.5, 0);
+    const emittedAt: number[] = [];
+    for (let now = 100; now <= 10_000; now += 100) if (pacer.due(now) > 0) emittedAt.push(now);
+    expect(emittedAt).toEqual([2000, 4000, 6000, 8000, 10_000]);
+  });
+
+  it('does not flood after a stall, and skip() forgets paused time', () => {
+    const pacer = new Pacer(100, 0);
+    expect(pacer.due(30_000)).toBe(100); // 30 s stall: at most one second of events
+    pacer.skip(60_000);
+    expect(pacer.due(60_100)).toBe(10);
+  });
+});
+
+describe('Traffic', () => {
+  const run = (rate: number, seconds: number) => {
+    const traffic = new Traffic({ rng: createRandom(3), rate, fraud: 0.02, users: new UserPool(3), newId: (() => { let i = 0; return () => `id${++i}`; })() });
+    const pacer = new Pacer(rate, 0);
+    const events = [];
+    const perSecond = new Map<number, number>();
+    for (let now = 100; now <= seconds * 1000; now += 100) {
+      const batch = traffic.take(now, pacer.due(now));
+      events.push(...batch.map((e) => ({ ...e, at: now })));
+      perSecond.set(Math.ceil(now / 1000), (perSecond.get(Math.ceil(now / 1000)) ?? 0) + batch.length);
+    }
+    return { traffic, events, perSecond };
+  };
+
+  it('emits exactly the paced number of events, spread across concurrent sessions', () => {
+    const { events, perSecond, traffic } = run(50, 120);
+    expect(events.length).toBe(6000);
+    expect(Math.min(...perSecond.values())).toBe(50);
+    expect(Math.max(...perSecond.values())).toBe(50);
+    // at ~4.5 s mean think time, 50 events/s needs a couple of hundred sessions in flight
+    expect(traffic.activeActors).toBeGreaterThan(100);
+    expect(traffic.activeActors).toBeLessThan(600);
+  });
+
+  it('lets sessions progress with their think times once warmed up', () => {
+    const { events } = run(20, 300);
+    const late = events.filter((e) => e.at > 60_000);
+    const bySession = new Map<string, number[]>();
+    for (const e of late) bySession.set(e.session_id!, [...(bySession.get(e.session_id!) ?? []), Date.parse(e.timestamp)]);
+    const gaps = [...bySession.values()].flatMap((ts) => ts.slice(1).map((t, i) => t - ts[i]));
+    const tooLate = gaps.filter((g) => g > 20_000).length;
+    expect(gaps.length).toBeGreaterThan(1000);
+    expect(tooLate / gaps.length).toBeLessThan(0.02);
+  });
+
+  it('starts fraud patterns at about the requested probability', () => {
+    const { traffic } = run(200, 300);
+    const patterns = traffic.started.burst + traffic.started.country_hop + traffic.started.outsized_amount + traffic.started.takeover + traffic.started.high_value;
+    const share = patterns / (patterns + traffic.started.session);
+    expect(share).toBeGreaterThan(0.01);
+    expect(share).toBeLessThan(0.03);
+  });
+});
