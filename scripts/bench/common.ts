@@ -65,5 +65,6 @@ export function arg(name: string, fallback: string): string {
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export function commandLine(): string {
-  return `npm run ${process.env.npm_lifecycle_event ?? 'bench'} --${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`;
+  const args = process.argv.slice(2);
+  return `npm run ${process.env.npm_lifecycle_event ?? 'bench'}${args.length ? ' -- ' + args.join(' ') : ''}`;
 }
