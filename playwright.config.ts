@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3107);
 export const E2E_INGEST_KEY = 'e2e-test-key-0123456789';
+export const E2E_ADMIN_KEY = 'e2e-admin-key-0123456789';
 
 export default defineConfig({
   testDir: './tests/e2e',
@@ -41,6 +42,7 @@ export default defineConfig({
       PORT: String(PORT),
       HOST: '127.0.0.1',
       INGEST_API_KEYS: E2E_INGEST_KEY,
+      ADMIN_API_KEYS: E2E_ADMIN_KEY,
       CORS_ALLOWED_ORIGINS: '*',
       NEXT_TELEMETRY_DISABLED: '1',
     },

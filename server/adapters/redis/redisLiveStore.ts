@@ -36,6 +36,11 @@ export interface RedisLiveStoreOptions {
   rules: EventRuleThresholds;
   /** the consumer name this process reads the log under (entries are applied only while ours) */
   consumerName: string;
+  /**
+   * also accumulate per-user deltas (`ud:<user>` hashes, users listed in `ud:dirty`) for a
+   * separate per-user store such as DynamoDB; they move in the same atomic step as the counters
+   */
+  userDeltas?: boolean;
 }
 
 interface Prepared {
@@ -246,8 +251,21 @@ export class RedisLiveStore implements LiveStore {
         ops.raw(['stock', this.k('stock'), line.productId, String(line.quantity), String(this.opts.rules.lowStockAtOrBelow), `low_stock:${line.productId}:${e.eventId}`, template]);
       }
     }
-    if (e.location) {
-      ops.raw(['loc', u, String(e.ts), e.location.country ?? '', e.location.lat === null ? '' : String(e.location.lat), e.location.lon === null ? '' : String(e.location.lon)]);
+    const locOp = e.location
+      ? [String(e.ts), e.location.country ?? '', e.location.lat === null ? '' : String(e.location.lat), e.location.lon === null ? '' : String(e.location.lon)]
+      : null;
+    if (locOp) ops.raw(['loc', u, ...locOp]);
+    if (this.opts.userDeltas) {
+      const ud = this.k(`ud:${e.userId}`);
+      ops.hincr(ud, 'ev', 1);
+      ops.hincr(ud, `t:${e.type}`, 1);
+      ops.hashMax(ud, 'last', e.ts);
+      if (purchase) {
+        ops.hincr(ud, 'pc', 1);
+        ops.hincr(ud, 'rev', amount);
+      }
+      if (locOp) ops.raw(['loc', ud, ...locOp]);
+      ops.sadd(this.k('ud:dirty'), e.userId);
     }
     ops.hashMax(this.k('newest'), 'ev', e.ts);
     ops.hashMax(this.k('newest'), 'rcv', e.receivedAt);
