@@ -47,8 +47,8 @@ const envSchema = z.object({
   /** how long a client event_id is remembered for deduplication */
   DEDUP_WINDOW_HOURS: num(0.01, 24 * 30).default(24),
   DEDUP_MAX_IDS: int(1000, 100_000_000).default(2_000_000),
-  /** minimum time between two socket snapshots */
-  LIVE_MIN_INTERVAL_MS: int(20, 10_000).default(100),
+  /** minimum time between two socket snapshots (20/s at most by default) */
+  LIVE_MIN_INTERVAL_MS: int(20, 10_000).default(50),
   /** a snapshot is sent at least this often even without events, so screens can show freshness */
   LIVE_HEARTBEAT_MS: int(200, 60_000).default(1000),
   FRAUD_WEIGHT_AMOUNT: num(0, 1).default(0.3),

@@ -68,3 +68,34 @@ export function commandLine(): string {
   const args = process.argv.slice(2);
   return `npm run ${process.env.npm_lifecycle_event ?? 'bench'}${args.length ? ' -- ' + args.join(' ') : ''}`;
 }
+
+/**
+ * The system under test: embedded = one process; redis = a web and a worker process sharing the
+ * local Redis under a fresh key prefix (deleted afterwards).
+ */
+export async function startSystem(mode: string, port: number, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  if (mode === 'embedded') {
+    const server = await startProcess('server/main.ts', port, { ...uiEnv(), ...env });
+    return { url: server.url, stop: () => server.stop() };
+  }
+  if (mode !== 'redis') throw new Error(`--mode must be embedded or redis, not ${mode}`);
+  const prefix = `bench:${process.pid}:${Date.now()}:`;
+  const redisEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: prefix, ...env };
+  const web = await startProcess('server/main.ts', port, { ...uiEnv(), ...redisEnv, PULSE_ROLE: 'web' });
+  const worker = await startProcess('server/main.ts', port + 50, { ...redisEnv, PULSE_ROLE: 'worker' });
+  return {
+    url: web.url,
+    async stop() {
+      await Promise.all([web.stop(), worker.stop()]);
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(redisEnv.REDIS_URL);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}

@@ -1,20 +1,21 @@
 import { io } from 'socket.io-client';
 import type { LiveSnapshot } from '@/lib/live';
-import { arg, BENCH_KEY, commandLine, fmt, median, percentile, sleep, startProcess, uiEnv } from './common';
+import { arg, BENCH_KEY, commandLine, fmt, median, percentile, sleep, startSystem, uiEnv } from './common';
 
 /**
- * npm run bench:freshness [-- --rate 2000 --seconds 15 --runs 3 --batch 20]
+ * npm run bench:freshness [-- --mode embedded|redis --rate 2000 --seconds 15 --runs 3 --batch 20]
  * Freshness: time from ingest accepting an event (202 received) to the first socket.io snapshot
  * that includes it, at a steady event rate. A snapshot includes every event accepted before it
  * when its processedTotal reaches the cumulative accepted count (the pipeline is FIFO).
  */
+const mode = arg('mode', 'embedded');
 const rate = Number(arg('rate', '2000'));
 const seconds = Number(arg('seconds', '15'));
 const runs = Number(arg('runs', '3'));
 const batch = Number(arg('batch', '20'));
 
 async function run(): Promise<{ p50: number; p99: number; max: number; samples: number; snapshotsPerSec: number }> {
-  const server = await startProcess('server/main.ts', 3903, uiEnv());
+  const server = await startSystem(mode, 3903);
   const socket = io(server.url, { transports: ['websocket'] });
   const pending: { target: number; acceptedAt: number }[] = [];
   const latencies: number[] = [];
@@ -81,12 +82,12 @@ async function run(): Promise<{ p50: number; p99: number; max: number; samples: 
 }
 
 console.log(`# ${commandLine()}`);
-console.log(`# ${fmt(rate)} events/s in batches of ${batch} for ${seconds} s, ${runs} runs; medians of the per-run percentiles; server UI: ${uiEnv().PULSE_UI}`);
+console.log(`# mode ${mode}; ${fmt(rate)} events/s in batches of ${batch} for ${seconds} s, ${runs} runs; medians of the per-run percentiles; server UI: ${uiEnv().PULSE_UI}`);
 const results = [];
 for (let i = 0; i < runs; i++) {
   const r = await run();
   results.push(r);
   console.log(`  run ${i + 1}: p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, max ${fmt(r.max, 1)} ms over ${r.samples} batches; ${fmt(r.snapshotsPerSec, 1)} snapshots/s`);
 }
-console.log(`freshness at ${fmt(rate)} events/s: p50 ${fmt(median(results.map((r) => r.p50)), 1)} ms, p99 ${fmt(median(results.map((r) => r.p99)), 1)} ms (ingest accepted → snapshot received)`);
+console.log(`freshness (${mode}) at ${fmt(rate)} events/s: p50 ${fmt(median(results.map((r) => r.p50)), 1)} ms, p99 ${fmt(median(results.map((r) => r.p99)), 1)} ms (ingest accepted → snapshot received)`);
 process.exit(0);

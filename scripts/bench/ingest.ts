@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { LiveSnapshot } from '@/lib/live';
-import { arg, BENCH_KEY, commandLine, fmt, median, sleep, startProcess, uiEnv } from './common';
+import { arg, BENCH_KEY, commandLine, fmt, median, sleep, startProcess, startSystem, uiEnv } from './common';
 
 /**
- * npm run bench:ingest [-- --runs 3 --seconds 8]
+ * npm run bench:ingest [-- --mode embedded|redis --runs 3 --seconds 8]
  * Events/s accepted (202) and processed, batched (100 events per request) and one event per
  * request, against the real Pulse server; in the same command a bare node:http server that only
  * parses the same payloads sets the ceiling, and Pulse is reported as a ratio of it.
  */
+const mode = arg('mode', 'embedded');
 const runs = Number(arg('runs', '3'));
 const seconds = Number(arg('seconds', '8'));
 const scenarios = [
@@ -36,7 +37,7 @@ function load(url: string, batch: number, connections: number): Promise<LoadResu
 }
 
 async function pulseRun(batch: number, connections: number) {
-  const server = await startProcess('server/main.ts', 3901, { ...uiEnv(), PIPELINE_MAX_BACKLOG: '500000' });
+  const server = await startSystem(mode, 3901, { PIPELINE_MAX_BACKLOG: '500000' });
   try {
     const start = Date.now();
     const r = await load(server.url, batch, connections);
@@ -72,7 +73,7 @@ async function baselineRun(batch: number, connections: number) {
 }
 
 console.log(`# ${commandLine()}`);
-console.log(`# ${runs} runs × ${seconds} s per scenario; medians; load generator: autocannon in its own process; server UI: ${uiEnv().PULSE_UI}`);
+console.log(`# mode ${mode}${mode === 'redis' ? ' (one web and one worker process + local Redis)' : ' (one process)'}; ${runs} runs × ${seconds} s per scenario; medians; load generator: autocannon in its own process; server UI: ${uiEnv().PULSE_UI}`);
 for (const sc of scenarios) {
   const pulse = [];
   const base = [];

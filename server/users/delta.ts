@@ -8,7 +8,8 @@ import type { UserDelta } from './userStore';
  */
 export function mergeDelta(current: UserAnalytics | null, delta: UserDelta): UserAnalytics {
   const eventsByType = { ...(current?.eventsByType ?? {}) };
-  for (const [type, n] of Object.entries(delta.byType)) eventsByType[type] = (eventsByType[type] ?? 0) + n;
+  // a type counted zero times was not seen: no adapter creates an entry for it
+  for (const [type, n] of Object.entries(delta.byType)) if (n > 0) eventsByType[type] = (eventsByType[type] ?? 0) + n;
   const purchaseCount = (current?.purchaseCount ?? 0) + delta.purchases;
   const lifetimeValueCents = (current?.lifetimeValueCents ?? 0) + delta.revenueCents;
   const old = current?.lastLocation ?? null;

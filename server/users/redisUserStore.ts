@@ -65,7 +65,7 @@ export class RedisUserStore implements UserStore {
       loc?.country ?? '',
       loc?.lat == null ? '' : String(loc.lat),
       loc?.lon == null ? '' : String(loc.lon),
-      ...Object.entries(delta.byType).flatMap(([type, n]) => [type, String(n)]),
+      ...Object.entries(delta.byType).flatMap(([type, n]) => (n > 0 ? [type, String(n)] : [])),
     ];
     const applied = await APPLY.run(this.redis, [this.key(delta.userId)], args);
     return applied === 1 ? 'applied' : 'already-applied';

@@ -14,6 +14,8 @@ export class OpsBuilder {
   private readonly hmin = new Map<string, Map<string, number>>();
   private readonly expires = new Map<string, number>();
   private readonly tail: Op[] = [];
+  private readonly onceKeys = new Set<string>();
+  private readonly newestOps = new Map<string, { ts: number; op: Op }>();
 
   hincr(key: string, field: string, by: number): void {
     const k = `${key}\u0000${field}`;
@@ -56,25 +58,63 @@ export class OpsBuilder {
     this.tail.push(op);
   }
 
+  /** an op needed once per batch whatever how many events ask for it */
+  once(id: string, op: Op): void {
+    if (this.onceKeys.has(id)) return;
+    this.onceKeys.add(id);
+    this.tail.push(op);
+  }
+
+  /** of several ops with the same id, only the one with the newest time is sent */
+  newest(id: string, ts: number, op: Op): void {
+    const cur = this.newestOps.get(id);
+    if (!cur || ts >= cur.ts) this.newestOps.set(id, { ts, op });
+  }
+
+  /**
+   * Grouped by command so the script runs flat loops: `hi` HINCRBY triples, `in` INCRBY pairs,
+   * `sa` one SADD per key, `zg`/`zl` one ZADD GT/LT per key, `hx`/`hn` hash max/min triples,
+   * `ex` EXPIRE pairs, `raw` ordered ops that must run as given.
+   */
   encode(): string {
-    const ops: Op[] = [];
+    const hi: string[] = [];
+    const inc: string[] = [];
     for (const [k, by] of this.incr) {
       if (by === 0) continue;
       const [key, field] = k.split('\u0000');
-      ops.push(field === '' ? ['incr', key, String(by)] : ['hincr', key, field, String(by)]);
+      if (field === '') inc.push(key, String(by));
+      else hi.push(key, field, String(by));
     }
+    const sa: string[][] = [];
     for (const [key, members] of this.sets) {
       const list = [...members];
       // Lua's unpack has a stack limit: keep each SADD moderate
-      for (let i = 0; i < list.length; i += 500) ops.push(['sadd', key, ...list.slice(i, i + 500)]);
+      for (let i = 0; i < list.length; i += 500) sa.push([key, ...list.slice(i, i + 500)]);
     }
-    for (const [key, m] of this.zmax) for (const [member, score] of m) ops.push(['zgt', key, String(score), member]);
-    for (const [key, m] of this.zmin) for (const [member, score] of m) ops.push(['zlt', key, String(score), member]);
-    for (const [key, m] of this.hmax) for (const [field, v] of m) ops.push(['hmax', key, field, String(v)]);
-    for (const [key, m] of this.hmin) for (const [field, v] of m) ops.push(['hmin', key, field, String(v)]);
-    ops.push(...this.tail);
-    for (const [key, s] of this.expires) ops.push(['expire', key, String(s)]);
-    return JSON.stringify(ops);
+    const zset = (m: Map<string, Map<string, number>>) => {
+      const out: string[][] = [];
+      for (const [key, members] of m) {
+        const args = [key];
+        for (const [member, score] of members) {
+          args.push(String(score), member);
+          if (args.length > 1000) {
+            out.push(args.splice(1));
+            out[out.length - 1].unshift(key);
+          }
+        }
+        if (args.length > 1) out.push(args);
+      }
+      return out;
+    };
+    const triples = (m: Map<string, Map<string, number>>) => {
+      const out: string[] = [];
+      for (const [key, fields] of m) for (const [field, v] of fields) out.push(key, field, String(v));
+      return out;
+    };
+    const ex: string[] = [];
+    for (const [key, secs] of this.expires) ex.push(key, String(secs));
+    const raw = [...this.tail, ...[...this.newestOps.values()].map((n) => n.op)];
+    return JSON.stringify({ hi, in: inc, sa, zg: zset(this.zmax), zl: zset(this.zmin), hx: triples(this.hmax), hn: triples(this.hmin), raw, ex });
   }
 }
 

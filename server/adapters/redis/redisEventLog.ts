@@ -104,14 +104,22 @@ export class RedisEventLog implements EventLog {
 
   async close(): Promise<void> {
     this.running = false;
-    // wake the blocked XREADGROUP so the read loop sees running = false
+    // the blocked read returns within its BLOCK time (≤ 1 s); let the loop finish its batch
+    const finished = Promise.allSettled(this.loops);
+    const timeout = new Promise((r) => setTimeout(r, 5000).unref());
+    await Promise.race([finished, timeout]);
     this.blocking.disconnect();
-    await Promise.allSettled(this.loops);
+    await finished;
   }
 
-  /** New entries first; every `claimIdleMs / 2` also take over entries stuck with dead consumers. */
+  /**
+   * New entries first; every `claimIdleMs / 2` also take over entries stuck with dead consumers.
+   * The next read is issued while the current batch is being applied, so the stream round trip
+   * overlaps the work.
+   */
   private async readLoop(consumer: LogConsumer): Promise<void> {
     let lastClaim = 0;
+    let next: Promise<LogEntry[]> | null = null;
     while (this.running) {
       try {
         await this.ensureGroup();
@@ -120,22 +128,31 @@ export class RedisEventLog implements EventLog {
           const claimed = await this.claimStale();
           if (claimed.length) await consumer({ entries: claimed });
         }
-        const res = (await this.blocking.xreadgroup(
-          'GROUP', this.keys.group, this.consumerName,
-          'COUNT', this.opts.readCount,
-          'BLOCK', Math.max(100, Math.min(1000, this.opts.claimIdleMs / 2)),
-          'STREAMS', this.keys.log, '>',
-        )) as [string, StreamEntry[]][] | null;
-        if (!res) continue;
-        const entries = res[0][1].map((e) => decodeEntry(e, 1));
+        const entries: LogEntry[] = await (next ?? this.readNew());
+        next = this.running && entries.length ? this.readNew() : null;
         if (entries.length) await consumer({ entries });
       } catch (err) {
+        next = null;
         if (!this.running) break;
         // leave what was read pending: it will be claimed again after claimIdleMs
         log.warn('event log read/apply failed; retrying', { error: err instanceof Error ? err.message : String(err) });
         await sleep(200);
       }
     }
+    // a read issued before stopping may have delivered entries: apply them rather than leave
+    // them pending until another worker's claim time passes
+    const last = await next?.catch(() => [] as LogEntry[]);
+    if (last?.length) await consumer({ entries: last }).catch((err) => log.warn('last batch failed at shutdown; it stays pending', { error: String(err) }));
+  }
+
+  private async readNew(): Promise<LogEntry[]> {
+    const res = (await this.blocking.xreadgroup(
+      'GROUP', this.keys.group, this.consumerName,
+      'COUNT', this.opts.readCount,
+      'BLOCK', Math.max(100, Math.min(1000, this.opts.claimIdleMs / 2)),
+      'STREAMS', this.keys.log, '>',
+    )) as [string, StreamEntry[]][] | null;
+    return res ? res[0][1].map((e) => decodeEntry(e, 1)) : [];
   }
 
   /** XPENDING with IDLE finds entries idle past the threshold; XCLAIM moves them here. */

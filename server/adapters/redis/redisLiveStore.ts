@@ -219,7 +219,7 @@ export class RedisLiveStore implements LiveStore {
     ops.zmaxScore(this.k('s:last'), sk, e.ts);
     ops.hashMax(s, 'last', e.ts);
     ops.hashMin(s, 'first', e.ts);
-    ops.raw(['hsetnx', s, 'uid', e.userId]);
+    ops.once(`uid:${s}`, ['hsetnx', s, 'uid', e.userId]);
     ops.expire(s, SESSION_TTL_S);
     if (e.type === 'page_view') {
       ops.hincr(s, 'pv', 1);
@@ -254,7 +254,7 @@ export class RedisLiveStore implements LiveStore {
     const locOp = e.location
       ? [String(e.ts), e.location.country ?? '', e.location.lat === null ? '' : String(e.location.lat), e.location.lon === null ? '' : String(e.location.lon)]
       : null;
-    if (locOp) ops.raw(['loc', u, ...locOp]);
+    if (locOp) ops.newest(`loc:${u}`, e.ts, ['loc', u, ...locOp]);
     if (this.opts.userDeltas) {
       const ud = this.k(`ud:${e.userId}`);
       ops.hincr(ud, 'ev', 1);
@@ -264,7 +264,7 @@ export class RedisLiveStore implements LiveStore {
         ops.hincr(ud, 'pc', 1);
         ops.hincr(ud, 'rev', amount);
       }
-      if (locOp) ops.raw(['loc', ud, ...locOp]);
+      if (locOp) ops.newest(`loc:${ud}`, e.ts, ['loc', ud, ...locOp]);
       ops.sadd(this.k('ud:dirty'), e.userId);
     }
     ops.hashMax(this.k('newest'), 'ev', e.ts);

@@ -31,20 +31,24 @@ local function alert(id, json)
     fired[#fired + 1] = json
   end
 end
-for _, op in ipairs(ops) do
+local hi, inc = ops['hi'], ops['in']
+for i = 1, #hi, 3 do redis.call('HINCRBY', hi[i], hi[i + 1], hi[i + 2]) end
+for i = 1, #inc, 2 do redis.call('INCRBY', inc[i], inc[i + 1]) end
+for _, a in ipairs(ops['sa']) do redis.call('SADD', unpack(a)) end
+for _, a in ipairs(ops['zg']) do redis.call('ZADD', a[1], 'GT', unpack(a, 2)) end
+for _, a in ipairs(ops['zl']) do redis.call('ZADD', a[1], 'LT', unpack(a, 2)) end
+local hx, hn = ops['hx'], ops['hn']
+for i = 1, #hx, 3 do
+  local v = redis.call('HGET', hx[i], hx[i + 1])
+  if not v or tonumber(v) < tonumber(hx[i + 2]) then redis.call('HSET', hx[i], hx[i + 1], hx[i + 2]) end
+end
+for i = 1, #hn, 3 do
+  local v = redis.call('HGET', hn[i], hn[i + 1])
+  if not v or tonumber(v) > tonumber(hn[i + 2]) then redis.call('HSET', hn[i], hn[i + 1], hn[i + 2]) end
+end
+for _, op in ipairs(ops['raw']) do
   local c, k = op[1], op[2]
-  if c == 'hincr' then redis.call('HINCRBY', k, op[3], op[4])
-  elseif c == 'incr' then redis.call('INCRBY', k, op[3])
-  elseif c == 'sadd' then redis.call('SADD', k, unpack(op, 3))
-  elseif c == 'zgt' then redis.call('ZADD', k, 'GT', op[3], op[4])
-  elseif c == 'zlt' then redis.call('ZADD', k, 'LT', op[3], op[4])
-  elseif c == 'hmax' then
-    local v = redis.call('HGET', k, op[3])
-    if not v or tonumber(v) < tonumber(op[4]) then redis.call('HSET', k, op[3], op[4]) end
-  elseif c == 'hmin' then
-    local v = redis.call('HGET', k, op[3])
-    if not v or tonumber(v) > tonumber(op[4]) then redis.call('HSET', k, op[3], op[4]) end
-  elseif c == 'expire' then redis.call('EXPIRE', k, op[3])
+  if c == 'hsetnx' then redis.call('HSETNX', k, op[3], op[4])
   elseif c == 'saddcap' then
     local room = tonumber(op[3]) - redis.call('SCARD', k)
     for i = 4, #op do
@@ -57,7 +61,6 @@ for _, op in ipairs(ops) do
       redis.call('HSET', k, 'loc_at', op[3], 'lc', op[4], 'lat', op[5], 'lon', op[6])
     end
   elseif c == 'zadd' then redis.call('ZADD', k, op[3], op[4])
-  elseif c == 'hsetnx' then redis.call('HSETNX', k, op[3], op[4])
   elseif c == 'zremto' then redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. op[3])
   elseif c == 'stock' then
     local cur = redis.call('ZSCORE', k, op[3])
@@ -75,6 +78,8 @@ for _, op in ipairs(ops) do
     redis.call('LTRIM', k, 0, tonumber(op[3]) - 1)
   end
 end
+local ex = ops['ex']
+for i = 1, #ex, 2 do redis.call('EXPIRE', ex[i], ex[i + 1]) end
 if n > 0 then redis.call('XACK', KEYS[1], group, unpack(ids)) end
 redis.call('DECRBY', KEYS[2], applied + dead)
 redis.call('HINCRBY', KEYS[3], 'processed', applied)
