@@ -86,6 +86,7 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
   }
 
   if (runWorker) {
+    adapters.startWorkerTasks();
     eventLog.consume(
       createProcessor({
         store,
@@ -154,7 +155,8 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     if (path.startsWith('/api/pipeline/dead-letters')) return deadLetterRoutes(req, res, url);
     const user = /^\/api\/users\/([^/]{1,256})$/.exec(path);
     if (user && req.method === 'GET') {
-      const found = await store.userAnalytics(decodeURIComponent(user[1]));
+      const userId = decodeURIComponent(user[1]);
+      const found = adapters.userStore ? await adapters.userStore.get(userId) : await store.userAnalytics(userId);
       return found ? sendJson(res, 200, found) : sendError(res, 404, 'not_found', 'no events seen for this user');
     }
     const session = /^\/api\/sessions\/([^/]{1,256})$/.exec(path);

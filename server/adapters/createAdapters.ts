@@ -10,6 +10,10 @@ import { openRedis, redisKeys, type RedisKeys } from './redis/redisClient';
 import { RedisDeadLetters } from './redis/redisDeadLetters';
 import { RedisEventLog } from './redis/redisEventLog';
 import { RedisLiveStore } from './redis/redisLiveStore';
+import { DynamoUserStore } from '@/server/users/dynamoUserStore';
+import { RedisUserStore } from '@/server/users/redisUserStore';
+import { UserFlusher } from '@/server/users/userFlusher';
+import type { UserStore } from '@/server/users/userStore';
 
 export interface DependencyStatus {
   kind: string;
@@ -25,6 +29,10 @@ export interface Adapters {
   deadLetters: DeadLetterStore;
   /** ingest counters that the log does not count itself */
   recordRejected(count: number): void;
+  /** the per-user store, when it is separate from the live store */
+  userStore?: UserStore;
+  /** starts background work that belongs to worker processes */
+  startWorkerTasks(): void;
   /** shared state: Redis connections for pub/sub and the socket.io adapter */
   redis?: { main: Redis; keys: RedisKeys; url: string };
   health(): Promise<Record<string, DependencyStatus>>;
@@ -54,6 +62,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
       store,
       deadLetters,
       recordRejected: countRejected,
+      startWorkerTasks() {},
       async health() {
         return { eventLog: { kind: eventLog.kind, status: 'ok' }, liveStore: { kind: store.kind, status: 'ok' } };
       },
@@ -74,16 +83,31 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
     retainProcessedMs: config.STREAM_RETAIN_MINUTES * 60_000,
   });
   await eventLog.ensureGroup();
+  let userStore: UserStore | undefined;
+  if (config.USER_STORE === 'dynamodb') {
+    const dynamo = new DynamoUserStore({ tableName: config.DYNAMODB_USERS_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+    await dynamo.ensureTable();
+    userStore = dynamo;
+  } else if (config.USER_STORE === 'redis') {
+    userStore = new RedisUserStore(main, config.REDIS_PREFIX);
+  }
+  // deltas only accumulate when some worker flushes them (they have no expiry of their own)
   const store = new RedisLiveStore(main, keys, {
     fraudWeights: fraudWeights(config),
     rules: ruleThresholds(config),
     consumerName: eventLog.consumerName,
+    userDeltas: userStore !== undefined,
   });
+  const flusher = userStore ? new UserFlusher(main, userStore, { prefix: config.REDIS_PREFIX, intervalMs: config.USER_FLUSH_INTERVAL_MS, orphanAfterMs: config.USER_FLUSH_ORPHAN_MS }) : undefined;
   const deadLetters = new RedisDeadLetters(main, keys);
   return {
     eventLog,
     store,
     deadLetters,
+    userStore,
+    startWorkerTasks() {
+      flusher?.start();
+    },
     recordRejected(count) {
       countRejected(count);
       if (count > 0) main.hincrby(keys.stats, 'rejected', count).catch(() => {});
@@ -110,6 +134,9 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
             },
           },
           liveStore: { kind: store.kind, status: 'ok' },
+          ...(userStore && flusher
+            ? { userStore: { kind: userStore.kind, status: 'ok' as const, detail: { ...flusher.counters, ...(await flusher.pending()) } } }
+            : {}),
         };
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
@@ -118,6 +145,8 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
     },
     async close() {
       await eventLog.close();
+      await flusher?.close();
+      await userStore?.close();
       main.disconnect();
       blocking.disconnect();
     },

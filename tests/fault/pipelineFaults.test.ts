@@ -4,6 +4,7 @@ import type { LiveSnapshot } from '@/lib/live';
 import { LedgerClient } from '../helpers/load';
 import { deletePrefix, startPulseProcess, uniquePrefix, type PulseProcess } from '../helpers/processes';
 import { REDIS_URL } from '../helpers/stores';
+import { startDynalite, type RunningDynalite } from '@/server/users/dynalite';
 
 /**
  * Fault tests of the single-node pipeline: real processes, real Redis, a steady load from a
@@ -65,11 +66,13 @@ function env(prefix: string, extra: Record<string, string> = {}) {
 }
 
 describe('single-node pipeline under faults', () => {
-  it('loses and doubles nothing when a worker is killed with SIGKILL mid-load and another takes over', async () => {
+  it('loses and doubles nothing when a worker is killed with SIGKILL mid-load and another takes over (live counters and DynamoDB)', async () => {
     const prefix = uniquePrefix();
     prefixes.push(prefix);
-    const web = await start(env(prefix, { PULSE_ROLE: 'web' }));
-    const worker1 = await start(env(prefix, { PULSE_ROLE: 'worker' }));
+    const dynalite: RunningDynalite = await startDynalite();
+    const dynamo = { USER_STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynalite.endpoint, DYNAMODB_USERS_TABLE: `users-${prefix.slice(5, 15)}`, USER_FLUSH_INTERVAL_MS: '200', USER_FLUSH_ORPHAN_MS: '2000' };
+    const web = await start(env(prefix, { PULSE_ROLE: 'web', ...dynamo }));
+    const worker1 = await start(env(prefix, { PULSE_ROLE: 'worker', ...dynamo }));
     const client = new LedgerClient(() => web.url, { batch: 20, intervalMs: 20, users: 200 });
     client.start();
     await sleep(2000);
@@ -77,10 +80,23 @@ describe('single-node pipeline under faults', () => {
     expect(before.pipeline.processedTotal).toBeGreaterThan(0); // the first worker was working
     await worker1.crash();
     await sleep(500);
-    await start(env(prefix, { PULSE_ROLE: 'worker' }));
+    await start(env(prefix, { PULSE_ROLE: 'worker', ...dynamo }));
     await sleep(2500);
     await client.stop();
-    await expectExact(web.url, client, await drained(web.url));
+    try {
+      const snap = await drained(web.url);
+      // the per-user store (DynamoDB, read by /api/users) catches up once every delta is flushed
+      const worker2Health = async () => (await (await fetch(`${running[2].url}/api/health`)).json()).dependencies.userStore.detail;
+      for (let i = 0; i < 100; i++) {
+        const d = await worker2Health();
+        if (d.dirtyUsers === 0 && d.inFlight === 0) break;
+        await sleep(100);
+      }
+      await expectExact(web.url, client, snap);
+    } finally {
+      await Promise.all(running.splice(0).map((p) => p.stop()));
+      await dynalite.close();
+    }
   }, 60_000);
 
   it('recovers when every Redis connection is dropped mid-load', async () => {
