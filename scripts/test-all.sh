@@ -10,6 +10,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "browser for end-to-end tests"
 bash scripts/ensure-chromium.sh
 
+step "Redis for single-node tests"
+bash scripts/ensure-redis.sh
+
 step "type check"
 npx tsc --noEmit -p .
 
