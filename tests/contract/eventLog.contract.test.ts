@@ -110,7 +110,7 @@ describe('Redis event log specifics', () => {
       const started = Date.now();
       const seen = collect(alive);
       await until(() => seen.length === 1, 5000);
-      expect(Date.now() - started).toBeLessThan(3000);
+      expect(Date.now() - started).toBeLessThan(5000); // claim time 0.5 s: within seconds
       expect(seen[0]).toMatchObject({ deliveries: 2 });
       expect(seen[0].records.map((r) => r.event.userId)).toEqual(['a', 'b']);
       const pending = (await redis.xpending(keys.log, keys.group)) as [number];

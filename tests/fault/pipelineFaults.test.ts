@@ -137,9 +137,14 @@ describe('single-node pipeline under faults', () => {
       await sleep(500);
       // a record no processor can decode, written by a broken producer
       await redis.xadd(`${prefix}log`, '*', 't', String(Date.now()), 'e', '{"not":"a list of events"');
-      await sleep(2500);
-      const during = await snapshot(web.url);
+      // three deliveries, CLAIM_IDLE_MS apart, while the load keeps flowing
+      let during = await snapshot(web.url);
+      for (let i = 0; i < 100 && during.pipeline.deadLetters === 0; i++) {
+        await sleep(100);
+        during = await snapshot(web.url);
+      }
       expect(during.pipeline.deadLetters).toBe(1);
+      expect(during.pipeline.processedTotal).toBeGreaterThan(0);
       await client.stop();
       const snap = await drained(web.url);
       await expectExact(web.url, client, snap);
