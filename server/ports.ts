@@ -84,6 +84,8 @@ export interface DeadLetterStore {
   add(letters: Omit<DeadLetter, 'id'>[]): Promise<void>;
   list(limit: number): Promise<DeadLetter[]>;
   count(): Promise<number>;
+  /** the letter, left in place */
+  peek(id: string): Promise<DeadLetter | null>;
   /** removes and returns the letter (the caller re-appends its event to the log) */
   take(id: string): Promise<DeadLetter | null>;
 }

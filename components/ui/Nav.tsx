@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/wall', label: 'Wall' },
+  { href: '/pipeline', label: 'Pipeline' },
 ] as const;
 
 export function Nav({ className = 'nav' }: { className?: string }) {

@@ -10,14 +10,15 @@ import { sendError, sendJson } from './respond';
  *   GET    /api/pipeline/dead-letters              list (newest first, ?limit=, max 500)
  *   POST   /api/pipeline/dead-letters/:id/replay   put the event back on the log
  *   DELETE /api/pipeline/dead-letters/:id          discard it
- * Every call needs an admin key; actions are logged (who: key fingerprint is not logged).
+ * Every call needs an admin key; replays and discards are written to the log as audit lines.
  */
 export function createDeadLetterHandler(deps: { admin: AdminKeys; deadLetters: DeadLetterStore; log: EventLog; onChange: () => void }) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     if (!deps.admin.configured) {
       return sendError(res, 403, 'admin_disabled', 'no admin key is configured (ADMIN_API_KEYS); dead letters cannot be viewed or changed');
     }
-    if (!deps.admin.allows(req)) return sendError(res, 401, 'admin_key_required', 'send an admin key as "Authorization: Bearer <key>"');
+    if (!req.headers.authorization) return sendError(res, 401, 'admin_key_required', 'send an admin key as "Authorization: Bearer <key>"');
+    if (!deps.admin.allows(req)) return sendError(res, 401, 'admin_key_invalid', 'this admin key is not valid');
     const match = /^\/api\/pipeline\/dead-letters(?:\/([^/]{1,64})(\/replay)?)?$/.exec(url.pathname);
     if (!match) return sendError(res, 404, 'not_found', 'no such dead-letter route');
     const [, id, replay] = match;
@@ -27,29 +28,43 @@ export function createDeadLetterHandler(deps: { admin: AdminKeys; deadLetters: D
       return sendJson(res, 200, { total, letters });
     }
     if (id && replay && req.method === 'POST') {
-      const letter = await deps.deadLetters.take(id);
-      if (!letter) return sendError(res, 404, 'not_found', 'no dead letter with this id (already replayed or discarded?)');
-      let event: PulseEvent;
-      try {
-        event = JSON.parse(letter.payload) as PulseEvent;
-        if (typeof event?.eventId !== 'string') throw new Error('not an event');
-      } catch {
-        await deps.deadLetters.add([{ ...letter }]);
+      const seen = await deps.deadLetters.peek(id);
+      if (!seen) return sendError(res, 404, 'not_found', 'no dead letter with this id (already replayed or discarded?)');
+      const event = decodeEvent(seen.payload);
+      if (!event) {
         return sendError(res, 422, 'not_replayable', 'this dead letter is an undecodable log entry, not an event: it can only be discarded');
       }
-      // replayed on purpose: skip the duplicate check its event_id would trip
-      await deps.log.append([{ ...event, clientId: false }]);
-      log.info('admin replayed a dead letter', { id, eventId: letter.eventId });
+      // take it first so two replays of one letter cannot both append it
+      const letter = await deps.deadLetters.take(id);
+      if (!letter) return sendError(res, 404, 'not_found', 'this dead letter was just replayed or discarded by someone else');
+      try {
+        // replayed on purpose: skip the duplicate check its event_id would trip
+        await deps.log.append([{ ...event, clientId: false }]);
+      } catch (err) {
+        await deps.deadLetters.add([{ payload: letter.payload, eventId: letter.eventId, error: letter.error, attempts: letter.attempts, failedAt: letter.failedAt }]);
+        log.error('dead-letter replay failed; the letter was kept', { id, error: String(err) });
+        return sendError(res, 503, 'log_unavailable', 'the event could not be put back on the log; the dead letter was kept (with a new id)');
+      }
+      log.info('audit: admin replayed a dead letter', { id, eventId: letter.eventId });
       deps.onChange();
       return sendJson(res, 200, { replayed: id, eventId: letter.eventId });
     }
     if (id && !replay && req.method === 'DELETE') {
       const letter = await deps.deadLetters.take(id);
       if (!letter) return sendError(res, 404, 'not_found', 'no dead letter with this id');
-      log.info('admin discarded a dead letter', { id, eventId: letter.eventId });
+      log.info('audit: admin discarded a dead letter', { id, eventId: letter.eventId });
       deps.onChange();
       return sendJson(res, 200, { discarded: id });
     }
     return sendError(res, 405, 'method_not_allowed', 'GET the list, POST …/:id/replay or DELETE …/:id');
   };
+}
+
+function decodeEvent(payload: string): PulseEvent | null {
+  try {
+    const event = JSON.parse(payload) as PulseEvent;
+    return typeof event?.eventId === 'string' && typeof event.userId === 'string' && typeof event.ts === 'number' ? event : null;
+  } catch {
+    return null;
+  }
 }

@@ -20,6 +20,10 @@ export class MemoryDeadLetters implements DeadLetterStore {
     return this.letters.length;
   }
 
+  async peek(id: string): Promise<DeadLetter | null> {
+    return this.letters.find((l) => l.id === id) ?? null;
+  }
+
   async take(id: string): Promise<DeadLetter | null> {
     const i = this.letters.findIndex((l) => l.id === id);
     return i < 0 ? null : this.letters.splice(i, 1)[0];

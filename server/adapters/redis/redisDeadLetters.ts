@@ -27,7 +27,14 @@ export class RedisDeadLetters implements DeadLetterStore {
     return this.redis.xlen(this.keys.dead);
   }
 
+  async peek(id: string): Promise<DeadLetter | null> {
+    if (!/^\d+-\d+$/.test(id)) return null;
+    const rows = (await this.redis.xrange(this.keys.dead, id, id)) as [string, string[]][];
+    return rows.length ? toLetter(rows[0]) : null;
+  }
+
   async take(id: string): Promise<DeadLetter | null> {
+    if (!/^\d+-\d+$/.test(id)) return null;
     const rows = (await this.redis.xrange(this.keys.dead, id, id)) as [string, string[]][];
     if (rows.length === 0) return null;
     // only the caller that actually deleted it gets it, so a double click replays once

@@ -232,7 +232,7 @@ function decodeEntry([id, fields]: StreamEntry, deliveries: number): LogEntry {
     }
     return { id, deliveries, records: events.map((event, i) => ({ offset: `${id}/${i}`, event, appendedAt })) };
   } catch (err) {
-    return { id, deliveries, records: [], malformed: { error: `undecodable log entry: ${(err as Error).message}`, raw: JSON.stringify(fields) } };
+    return { id, deliveries, records: [], malformed: { error: `undecodable log entry: ${(err as Error).message}`, raw: JSON.stringify(f) } };
   }
 }
 
