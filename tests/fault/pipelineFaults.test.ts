@@ -66,13 +66,15 @@ function env(prefix: string, extra: Record<string, string> = {}) {
 }
 
 describe('single-node pipeline under faults', () => {
-  it('loses and doubles nothing when a worker is killed with SIGKILL mid-load and another takes over (live counters and DynamoDB)', async () => {
+  it('loses and doubles nothing when one of two workers is killed with SIGKILL mid-load and another joins (live counters and DynamoDB)', async () => {
     const prefix = uniquePrefix();
     prefixes.push(prefix);
     const dynalite: RunningDynalite = await startDynalite();
     const dynamo = { USER_STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynalite.endpoint, DYNAMODB_USERS_TABLE: `users-${prefix.slice(5, 15)}`, USER_FLUSH_INTERVAL_MS: '200', USER_FLUSH_ORPHAN_MS: '2000' };
     const web = await start(env(prefix, { PULSE_ROLE: 'web', ...dynamo }));
     const worker1 = await start(env(prefix, { PULSE_ROLE: 'worker', ...dynamo }));
+    // a second worker shares the consumer group all along
+    await start(env(prefix, { PULSE_ROLE: 'worker', ...dynamo }));
     const client = new LedgerClient(() => web.url, { batch: 20, intervalMs: 20, users: 200 });
     client.start();
     await sleep(2000);
@@ -86,7 +88,7 @@ describe('single-node pipeline under faults', () => {
     try {
       const snap = await drained(web.url);
       // the per-user store (DynamoDB, read by /api/users) catches up once every delta is flushed
-      const worker2Health = async () => (await (await fetch(`${running[2].url}/api/health`)).json()).dependencies.userStore.detail;
+      const worker2Health = async () => (await (await fetch(`${running[3].url}/api/health`)).json()).dependencies.userStore.detail;
       for (let i = 0; i < 100; i++) {
         const d = await worker2Health();
         if (d.dirtyUsers === 0 && d.inFlight === 0) break;
