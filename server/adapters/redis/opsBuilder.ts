@@ -6,7 +6,7 @@
 export type Op = string[];
 
 export class OpsBuilder {
-  private readonly incr = new Map<string, number>(); // key \u0000 field → delta ('' field = INCRBY)
+  private readonly incr = new Map<string, Map<string, number>>(); // key → field → delta ('' = INCRBY)
   private readonly sets = new Map<string, Set<string>>();
   private readonly zmax = new Map<string, Map<string, number>>();
   private readonly zmin = new Map<string, Map<string, number>>();
@@ -18,8 +18,9 @@ export class OpsBuilder {
   private readonly newestOps = new Map<string, { ts: number; op: Op }>();
 
   hincr(key: string, field: string, by: number): void {
-    const k = `${key}\u0000${field}`;
-    this.incr.set(k, (this.incr.get(k) ?? 0) + by);
+    let fields = this.incr.get(key);
+    if (!fields) this.incr.set(key, (fields = new Map()));
+    fields.set(field, (fields.get(field) ?? 0) + by);
   }
 
   incrBy(key: string, by: number): void {
@@ -34,23 +35,24 @@ export class OpsBuilder {
 
   /** sorted-set score becomes max(existing, score) */
   zmaxScore(key: string, member: string, score: number): void {
-    keep(this.zmax, key, member, score, Math.max);
+    keepMax(this.zmax, key, member, score);
   }
 
   zminScore(key: string, member: string, score: number): void {
-    keep(this.zmin, key, member, score, Math.min);
+    keepMin(this.zmin, key, member, score);
   }
 
   hashMax(key: string, field: string, value: number): void {
-    keep(this.hmax, key, field, value, Math.max);
+    keepMax(this.hmax, key, field, value);
   }
 
   hashMin(key: string, field: string, value: number): void {
-    keep(this.hmin, key, field, value, Math.min);
+    keepMin(this.hmin, key, field, value);
   }
 
+  /** every key of one kind gets the same TTL, so the first request per key is enough */
   expire(key: string, seconds: number): void {
-    this.expires.set(key, Math.max(this.expires.get(key) ?? 0, seconds));
+    if (!this.expires.has(key)) this.expires.set(key, seconds);
   }
 
   /** an op that must run as given, in order, after the merged ones */
@@ -79,11 +81,12 @@ export class OpsBuilder {
   encode(): string {
     const hi: string[] = [];
     const inc: string[] = [];
-    for (const [k, by] of this.incr) {
-      if (by === 0) continue;
-      const [key, field] = k.split('\u0000');
-      if (field === '') inc.push(key, String(by));
-      else hi.push(key, field, String(by));
+    for (const [key, fields] of this.incr) {
+      for (const [field, by] of fields) {
+        if (by === 0) continue;
+        if (field === '') inc.push(key, String(by));
+        else hi.push(key, field, String(by));
+      }
     }
     const sa: string[][] = [];
     for (const [key, members] of this.sets) {
@@ -118,15 +121,20 @@ export class OpsBuilder {
   }
 }
 
-function keep(
-  map: Map<string, Map<string, number>>,
-  key: string,
-  member: string,
-  value: number,
-  pick: (a: number, b: number) => number,
-): void {
+function slot(map: Map<string, Map<string, number>>, key: string): Map<string, number> {
   let m = map.get(key);
   if (!m) map.set(key, (m = new Map()));
+  return m;
+}
+
+function keepMax(map: Map<string, Map<string, number>>, key: string, member: string, value: number): void {
+  const m = slot(map, key);
   const cur = m.get(member);
-  m.set(member, cur === undefined ? value : pick(cur, value));
+  if (cur === undefined || value > cur) m.set(member, value);
+}
+
+function keepMin(map: Map<string, Map<string, number>>, key: string, member: string, value: number): void {
+  const m = slot(map, key);
+  const cur = m.get(member);
+  if (cur === undefined || value < cur) m.set(member, value);
 }

@@ -65,6 +65,8 @@ export class RedisLiveStore implements LiveStore {
   private readonly applySha: Promise<string>;
   private readonly snapshotSha: Promise<string>;
   private lastPrune = 0;
+  /** keys that do not depend on the event, built once */
+  private readonly fixed: Record<'sLast' | 'sBuy' | 'cLast' | 'cFirst' | 'stock' | 'newest' | 'dirty', string>;
 
   constructor(
     private readonly redis: Redis,
@@ -73,6 +75,8 @@ export class RedisLiveStore implements LiveStore {
   ) {
     this.applySha = redis.script('LOAD', APPLY) as Promise<string>;
     this.snapshotSha = redis.script('LOAD', SNAPSHOT) as Promise<string>;
+    const p = keys.prefix;
+    this.fixed = { sLast: `${p}s:last`, sBuy: `${p}s:buy`, cLast: `${p}c:last`, cFirst: `${p}c:first`, stock: `${p}stock`, newest: `${p}newest`, dirty: `${p}ud:dirty` };
   }
 
   private k(suffix: string): string {
@@ -216,7 +220,7 @@ export class RedisLiveStore implements LiveStore {
 
     const sk = sessionKey(e.userId, e.sessionId);
     const s = this.k(`s:${sk}`);
-    ops.zmaxScore(this.k('s:last'), sk, e.ts);
+    ops.zmaxScore(this.fixed.sLast, sk, e.ts);
     ops.hashMax(s, 'last', e.ts);
     ops.hashMin(s, 'first', e.ts);
     ops.once(`uid:${s}`, ['hsetnx', s, 'uid', e.userId]);
@@ -229,10 +233,10 @@ export class RedisLiveStore implements LiveStore {
         ops.expire(this.k(`sp:${sk}`), SESSION_TTL_S);
       }
     } else if (e.type === 'add_to_cart') {
-      ops.zmaxScore(this.k('c:last'), sk, e.ts);
-      ops.zminScore(this.k('c:first'), sk, e.ts);
+      ops.zmaxScore(this.fixed.cLast, sk, e.ts);
+      ops.zminScore(this.fixed.cFirst, sk, e.ts);
     } else if (purchase) {
-      ops.zmaxScore(this.k('s:buy'), sk, e.ts);
+      ops.zmaxScore(this.fixed.sBuy, sk, e.ts);
     }
 
     const u = this.k(`u:${e.userId}`);
@@ -248,7 +252,7 @@ export class RedisLiveStore implements LiveStore {
       ops.expire(up, PURCHASES_TTL_S);
       for (const line of purchaseLines(e)) {
         const template = JSON.stringify(lowStockAlert(e, line.productId, '__STOCK__', this.opts.rules, now));
-        ops.raw(['stock', this.k('stock'), line.productId, String(line.quantity), String(this.opts.rules.lowStockAtOrBelow), `low_stock:${line.productId}:${e.eventId}`, template]);
+        ops.raw(['stock', this.fixed.stock, line.productId, String(line.quantity), String(this.opts.rules.lowStockAtOrBelow), `low_stock:${line.productId}:${e.eventId}`, template]);
       }
     }
     const locOp = e.location
@@ -265,10 +269,10 @@ export class RedisLiveStore implements LiveStore {
         ops.hincr(ud, 'rev', amount);
       }
       if (locOp) ops.newest(`loc:${ud}`, e.ts, ['loc', ud, ...locOp]);
-      ops.sadd(this.k('ud:dirty'), e.userId);
+      ops.sadd(this.fixed.dirty, e.userId);
     }
-    ops.hashMax(this.k('newest'), 'ev', e.ts);
-    ops.hashMax(this.k('newest'), 'rcv', e.receivedAt);
+    ops.hashMax(this.fixed.newest, 'ev', e.ts);
+    ops.hashMax(this.fixed.newest, 'rcv', e.receivedAt);
   }
 
   /** every so often, drop sessions and carts older than any window reads */
