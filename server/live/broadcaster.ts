@@ -71,6 +71,11 @@ export class SnapshotBroadcaster {
 
   private async send(): Promise<void> {
     this.timer = null;
+    // nobody is watching this process: skip the work (GET /api/metrics/live computes on demand)
+    if (this.io.engine && this.io.engine.clientsCount === 0) {
+      this.latest = null;
+      return;
+    }
     this.computing = true;
     try {
       const snap = await this.compute();

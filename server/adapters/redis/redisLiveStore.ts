@@ -30,6 +30,8 @@ const PURCHASES_TTL_S = 3600;
 const MAX_PAGES_PER_SESSION = 500;
 const LAG_SAMPLES = 1000;
 const PRUNE_EVERY_MS = 15_000;
+/** cart abandonment and session averages loop over every cart and session: refresh them at most this often */
+const HEAVY_REFRESH_MS = 1000;
 
 export interface RedisLiveStoreOptions {
   fraudWeights: FraudWeights;
@@ -65,6 +67,7 @@ export class RedisLiveStore implements LiveStore {
   private readonly applySha: Promise<string>;
   private readonly snapshotSha: Promise<string>;
   private lastPrune = 0;
+  private heavy: { at: number; carts: number; cartsBought: number; activeSessions: number; sessDur: number; sessPages: number; sessPv: number } | null = null;
   /** keys that do not depend on the event, built once */
   private readonly fixed: Record<'sLast' | 'sBuy' | 'cLast' | 'cFirst' | 'stock' | 'newest' | 'dirty', string>;
 
@@ -293,7 +296,14 @@ export class RedisLiveStore implements LiveStore {
       String(windowStart(now, CART_WINDOW_MIN)),
       String(this.opts.rules.lowStockAtOrBelow),
     ];
+    const wantHeavy = !this.heavy || now - this.heavy.at >= HEAVY_REFRESH_MS || now < this.heavy.at;
+    args.push(wantHeavy ? '1' : '0');
     const raw = JSON.parse((await this.evalsha(SNAPSHOT, this.snapshotSha, [], args)) as string) as RawSnapshot;
+    if (raw.heavy) {
+      this.heavy = { at: now, carts: raw.carts, cartsBought: raw.cartsBought, activeSessions: raw.activeSessions, sessDur: raw.sessDur, sessPages: raw.sessPages, sessPv: raw.sessPv };
+    } else if (this.heavy) {
+      Object.assign(raw, this.heavy);
+    }
     const series = list(raw.series).map(([minute, events, orders, revenueCents, activeUsers]) => ({ minute, events, orders, revenueCents, activeUsers }));
     const active = raw.activeSessions;
     const low = list(raw.low);
@@ -412,6 +422,7 @@ export class RedisLiveStore implements LiveStore {
 }
 
 interface RawSnapshot {
+  heavy?: boolean;
   series: [number, number, number, number, number][] | Record<string, never>;
   byType: Record<string, number> | never[];
   active: number;

@@ -93,7 +93,7 @@ return {'ok', unpack(fired)}
 
 /**
  * Reads every live metric in one round trip. ARGV: prefix, now, then window starts:
- * seriesStart, activeStart, convStart, cartStart, lowStockThreshold, sessionSample
+ * seriesStart, activeStart, convStart, cartStart, lowStockThreshold, withCartsAndSessions ('1'/'0')
  */
 export const SNAPSHOT = `
 local P = ARGV[1]
@@ -127,26 +127,30 @@ out.revHour = tonumber(redis.call('GET', P .. 'rh:' .. string.format('%d', math.
 out.revDay = tonumber(redis.call('GET', P .. 'rd:' .. string.format('%d', math.floor(now / 86400000) * 86400000)) or '0')
 out.sessions = redis.call('ZCOUNT', P .. 's:last', ARGV[5], '+inf')
 out.sessionsBuy = redis.call('ZCOUNT', P .. 's:buy', ARGV[5], '+inf')
-local carts = redis.call('ZRANGEBYSCORE', P .. 'c:last', ARGV[6], '+inf')
-local bought = 0
-for _, key in ipairs(carts) do
-  local buy = redis.call('ZSCORE', P .. 's:buy', key)
-  local first = redis.call('ZSCORE', P .. 'c:first', key)
-  if buy and first and tonumber(buy) >= tonumber(first) then bought = bought + 1 end
+-- the per-cart and per-session loops grow with traffic: callers ask for them about once a second
+if ARGV[8] == '1' then
+  local carts = redis.call('ZRANGEBYSCORE', P .. 'c:last', ARGV[6], '+inf')
+  local bought = 0
+  for _, key in ipairs(carts) do
+    local buy = redis.call('ZSCORE', P .. 's:buy', key)
+    local first = redis.call('ZSCORE', P .. 'c:first', key)
+    if buy and first and tonumber(buy) >= tonumber(first) then bought = bought + 1 end
+  end
+  out.carts = #carts
+  out.cartsBought = bought
+  local active = redis.call('ZRANGEBYSCORE', P .. 's:last', ARGV[4], '+inf')
+  local dur, pages, pv = 0, 0, 0
+  for _, key in ipairs(active) do
+    local h = redis.call('HMGET', P .. 's:' .. key, 'first', 'last', 'pv')
+    local d = (tonumber(h[2] or '0') - tonumber(h[1] or h[2] or '0'))
+    dur = dur + d / 1000
+    pages = pages + redis.call('SCARD', P .. 'sp:' .. key)
+    pv = pv + tonumber(h[3] or '0') / math.max(1, d / 60000)
+  end
+  out.activeSessions = #active
+  out.sessDur, out.sessPages, out.sessPv = dur, pages, pv
+  out.heavy = true
 end
-out.carts = #carts
-out.cartsBought = bought
-local active = redis.call('ZRANGEBYSCORE', P .. 's:last', ARGV[4], '+inf')
-local dur, pages, pv = 0, 0, 0
-for _, key in ipairs(active) do
-  local h = redis.call('HMGET', P .. 's:' .. key, 'first', 'last', 'pv')
-  local d = (tonumber(h[2] or '0') - tonumber(h[1] or h[2] or '0'))
-  dur = dur + d / 1000
-  pages = pages + redis.call('SCARD', P .. 'sp:' .. key)
-  pv = pv + tonumber(h[3] or '0') / math.max(1, d / 60000)
-end
-out.activeSessions = #active
-out.sessDur, out.sessPages, out.sessPv = dur, pages, pv
 out.tracked = redis.call('ZCARD', P .. 'stock')
 out.low = redis.call('ZRANGEBYSCORE', P .. 'stock', '-inf', ARGV[7], 'WITHSCORES', 'LIMIT', 0, 10)
 out.alerts = redis.call('LRANGE', P .. 'alerts', 0, 19)
