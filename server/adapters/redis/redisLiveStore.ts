@@ -242,13 +242,17 @@ export class RedisLiveStore implements LiveStore {
       ops.zmaxScore(this.fixed.sBuy, sk, e.ts);
     }
 
+    const locOp = e.location
+      ? [String(e.ts), e.location.country ?? '', e.location.lat === null ? '' : String(e.location.lat), e.location.lon === null ? '' : String(e.location.lon)]
+      : null;
     const u = this.k(`u:${e.userId}`);
-    ops.hincr(u, 'total', 1);
-    ops.hincr(u, `t:${e.type}`, 1);
-    ops.hashMax(u, 'last', e.ts);
+    addUserCounters(ops, u, e, amount, locOp, { events: 'total', revenue: 'ltv' });
+    if (this.opts.userDeltas) {
+      // the same effects again as a delta for the separate per-user store
+      addUserCounters(ops, this.k(`ud:${e.userId}`), e, amount, locOp, { events: 'ev', revenue: 'rev' });
+      ops.sadd(this.fixed.dirty, e.userId);
+    }
     if (purchase) {
-      ops.hincr(u, 'pc', 1);
-      ops.hincr(u, 'ltv', amount);
       const up = this.k(`up:${e.userId}`);
       ops.raw(['zadd', up, String(e.ts), e.eventId]);
       ops.raw(['zremto', up, String(e.ts - 2 * VELOCITY_WINDOW_MS)]);
@@ -257,22 +261,6 @@ export class RedisLiveStore implements LiveStore {
         const template = JSON.stringify(lowStockAlert(e, line.productId, '__STOCK__', this.opts.rules, now));
         ops.raw(['stock', this.fixed.stock, line.productId, String(line.quantity), String(this.opts.rules.lowStockAtOrBelow), `low_stock:${line.productId}:${e.eventId}`, template]);
       }
-    }
-    const locOp = e.location
-      ? [String(e.ts), e.location.country ?? '', e.location.lat === null ? '' : String(e.location.lat), e.location.lon === null ? '' : String(e.location.lon)]
-      : null;
-    if (locOp) ops.newest(`loc:${u}`, e.ts, ['loc', u, ...locOp]);
-    if (this.opts.userDeltas) {
-      const ud = this.k(`ud:${e.userId}`);
-      ops.hincr(ud, 'ev', 1);
-      ops.hincr(ud, `t:${e.type}`, 1);
-      ops.hashMax(ud, 'last', e.ts);
-      if (purchase) {
-        ops.hincr(ud, 'pc', 1);
-        ops.hincr(ud, 'rev', amount);
-      }
-      if (locOp) ops.newest(`loc:${ud}`, e.ts, ['loc', ud, ...locOp]);
-      ops.sadd(this.fixed.dirty, e.userId);
     }
     ops.hashMax(this.fixed.newest, 'ev', e.ts);
     ops.hashMax(this.fixed.newest, 'rcv', e.receivedAt);
@@ -449,6 +437,18 @@ interface RawSnapshot {
 /** cjson encodes an empty Lua table as {} */
 function list<T>(v: T[] | Record<string, never>): T[] {
   return Array.isArray(v) ? v : [];
+}
+
+/** per-user totals, events by type, last activity, purchases, revenue and newest location */
+function addUserCounters(ops: OpsBuilder, key: string, e: PulseEvent, amount: number, locOp: string[] | null, names: { events: string; revenue: string }): void {
+  ops.hincr(key, names.events, 1);
+  ops.hincr(key, `t:${e.type}`, 1);
+  ops.hashMax(key, 'last', e.ts);
+  if (e.type === 'purchase') {
+    ops.hincr(key, 'pc', 1);
+    ops.hincr(key, names.revenue, amount);
+  }
+  if (locOp) ops.newest(`loc:${key}`, e.ts, ['loc', key, ...locOp]);
 }
 
 function purchaseLines(e: PulseEvent): { productId: string; quantity: number }[] {
