@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
 import type { AppendResult, EventLog, LogConsumer, LogEntry } from '@/server/ports';
 import { log } from '@/server/log';
+import { decodeEvent, encodeEvent } from './entryCodec';
 import type { RedisKeys } from './redisClient';
 
 /**
@@ -70,7 +71,7 @@ export class RedisEventLog implements EventLog {
 
   async append(events: PulseEvent[]): Promise<AppendResult> {
     const args: string[] = [`${this.keys.prefix}dd:`, String(this.opts.dedupWindowSeconds), String(Date.now())];
-    for (const e of events) args.push(e.clientId ? e.eventId : '', JSON.stringify(e));
+    for (const e of events) args.push(e.clientId ? e.eventId : '', encodeEvent(e));
     const flags = (await this.evalsha(APPEND, await this.appendSha, [this.keys.log, this.keys.backlog, this.keys.stats], args)) as string;
     return { accepted: Array.from(flags, (f) => f === '1') };
   }
@@ -223,13 +224,9 @@ function decodeEntry([id, fields]: StreamEntry, deliveries: number): LogEntry {
   const raw = String(f.e ?? '');
   const appendedAt = Number(f.t);
   try {
-    const events = JSON.parse(raw) as PulseEvent[];
-    if (!Array.isArray(events) || !Number.isFinite(appendedAt)) throw new Error('entry is not a list of events with a time');
-    for (const e of events) {
-      if (typeof e?.eventId !== 'string' || typeof e.ts !== 'number' || typeof e.userId !== 'string' || typeof e.type !== 'string') {
-        throw new Error('entry holds a record that is not an accepted event');
-      }
-    }
+    const stored = JSON.parse(raw) as unknown[];
+    if (!Array.isArray(stored) || !Number.isFinite(appendedAt)) throw new Error('entry is not a list of events with a time');
+    const events = stored.map(decodeEvent);
     return { id, deliveries, records: events.map((event, i) => ({ offset: `${id}/${i}`, event, appendedAt })) };
   } catch (err) {
     return { id, deliveries, records: [], malformed: { error: `undecodable log entry: ${(err as Error).message}`, raw: JSON.stringify(f) } };

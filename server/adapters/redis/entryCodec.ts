@@ -1,0 +1,85 @@
+import type { PulseEvent } from '@/lib/events';
+
+/**
+ * Events as stored in a stream entry: a positional tuple rather than an object, which halves
+ * the JSON the web process writes and the worker parses (no repeated field names, no nulls
+ * spelled out). Decoding also accepts the plain object form.
+ */
+type Tuple = [
+  eventId: string,
+  clientId: 0 | 1,
+  ts: number,
+  userId: string,
+  sessionId: string | 0,
+  type: string,
+  amountCents: number | 0 | null,
+  currency: string | 0,
+  productId: string | 0,
+  quantity: number | 0 | null,
+  priceCents: number | null,
+  page: string | 0,
+  category: string | 0,
+  items: [string, number, number | null][] | 0,
+  location: [string | null, number | null, number | null] | 0,
+  properties: Record<string, unknown>,
+  receivedAt: number,
+];
+
+export function encodeEvent(e: PulseEvent): string {
+  const t: Tuple = [
+    e.eventId,
+    e.clientId ? 1 : 0,
+    e.ts,
+    e.userId,
+    e.sessionId ?? 0,
+    e.type,
+    e.amountCents,
+    e.currency ?? 0,
+    e.productId ?? 0,
+    e.quantity,
+    e.priceCents,
+    e.page ?? 0,
+    e.category ?? 0,
+    e.items.length ? e.items.map((i) => [i.productId, i.quantity, i.priceCents]) : 0,
+    e.location ? [e.location.country, e.location.lat, e.location.lon] : 0,
+    e.properties,
+    e.receivedAt,
+  ];
+  return JSON.stringify(t);
+}
+
+const str = (v: string | 0): string | null => (v === 0 ? null : v);
+
+/** throws when the value is neither form of an accepted event */
+export function decodeEvent(v: unknown): PulseEvent {
+  if (Array.isArray(v)) {
+    const t = v as Tuple;
+    if (t.length !== 17 || typeof t[0] !== 'string' || typeof t[2] !== 'number' || typeof t[3] !== 'string' || typeof t[5] !== 'string') {
+      throw new Error('entry holds a record that is not an accepted event');
+    }
+    return {
+      eventId: t[0],
+      clientId: t[1] === 1,
+      ts: t[2],
+      userId: t[3],
+      sessionId: str(t[4]),
+      type: t[5],
+      amountCents: t[6],
+      currency: str(t[7]),
+      productId: str(t[8]),
+      quantity: t[9],
+      priceCents: t[10],
+      page: str(t[11]),
+      category: str(t[12]),
+      items: t[13] === 0 ? [] : t[13].map(([productId, quantity, priceCents]) => ({ productId, quantity, priceCents })),
+      location: t[14] === 0 ? null : { country: t[14][0], lat: t[14][1], lon: t[14][2] },
+      properties: t[15],
+      receivedAt: t[16],
+    };
+  }
+  const e = v as PulseEvent;
+  if (typeof e?.eventId !== 'string' || typeof e.ts !== 'number' || typeof e.userId !== 'string' || typeof e.type !== 'string') {
+    throw new Error('entry holds a record that is not an accepted event');
+  }
+  return e;
+}
