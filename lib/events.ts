@@ -130,14 +130,15 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Date.parse rolls 30 February over to March; refuse impossible calendar dates instead. */
 function parseTimestamp(text: string): number {
-  const [, y, mo, d, h, mi] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text) ?? [];
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
+  // the schema's pattern already fixed the layout YYYY-MM-DDTHH:MM…
+  const num = (from: number, to: number) => Number(text.slice(from, to));
+  const year = num(0, 4);
+  const month = num(5, 7);
+  const day = num(8, 10);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return NaN;
   if (month === 2 && day === 29 && !leap) return NaN;
-  if (Number(h) > 23 || Number(mi) > 59) return NaN;
+  if (num(11, 13) > 23 || num(14, 16) > 59) return NaN;
   return Date.parse(text);
 }
 

@@ -7,5 +7,14 @@ import { randomBytes } from 'node:crypto';
 export function eventIdFactory(): () => string {
   const processTag = randomBytes(6).toString('hex');
   let counter = 0;
-  return () => `srv_${Date.now().toString(36)}_${processTag}_${(counter++).toString(36)}`;
+  let lastMs = 0;
+  let prefix = '';
+  return () => {
+    const now = Date.now();
+    if (now !== lastMs) {
+      lastMs = now;
+      prefix = `srv_${now.toString(36)}_${processTag}_`;
+    }
+    return prefix + (counter++).toString(36);
+  };
 }
