@@ -69,7 +69,7 @@ export class RedisLiveStore implements LiveStore {
   private lastPrune = 0;
   private heavy: { at: number; carts: number; cartsBought: number; activeSessions: number; sessDur: number; sessPages: number; sessPv: number } | null = null;
   /** keys that do not depend on the event, built once */
-  private readonly fixed: Record<'sLast' | 'sBuy' | 'cLast' | 'cFirst' | 'stock' | 'newest' | 'dirty', string>;
+  private readonly fixed: Record<'sLast' | 'sFirst' | 'sBuy' | 'cLast' | 'cFirst' | 'uLast' | 'stock' | 'newest' | 'dirty', string>;
 
   constructor(
     private readonly redis: Redis,
@@ -79,7 +79,11 @@ export class RedisLiveStore implements LiveStore {
     this.applySha = redis.script('LOAD', APPLY) as Promise<string>;
     this.snapshotSha = redis.script('LOAD', SNAPSHOT) as Promise<string>;
     const p = keys.prefix;
-    this.fixed = { sLast: `${p}s:last`, sBuy: `${p}s:buy`, cLast: `${p}c:last`, cFirst: `${p}c:first`, stock: `${p}stock`, newest: `${p}newest`, dirty: `${p}ud:dirty` };
+    // first/last times live in sorted sets: one ZADD GT/LT per batch updates all of them
+    this.fixed = {
+      sLast: `${p}s:last`, sFirst: `${p}s:first`, sBuy: `${p}s:buy`, cLast: `${p}c:last`, cFirst: `${p}c:first`,
+      uLast: `${p}u:last`, stock: `${p}stock`, newest: `${p}newest`, dirty: `${p}ud:dirty`,
+    };
   }
 
   private k(suffix: string): string {
@@ -224,8 +228,7 @@ export class RedisLiveStore implements LiveStore {
     const sk = sessionKey(e.userId, e.sessionId);
     const s = this.k(`s:${sk}`);
     ops.zmaxScore(this.fixed.sLast, sk, e.ts);
-    ops.hashMax(s, 'last', e.ts);
-    ops.hashMin(s, 'first', e.ts);
+    ops.zminScore(this.fixed.sFirst, sk, e.ts);
     ops.once(`uid:${s}`, ['hsetnx', s, 'uid', e.userId]);
     ops.expire(s, SESSION_TTL_S);
     if (e.type === 'page_view') {
@@ -247,9 +250,12 @@ export class RedisLiveStore implements LiveStore {
       : null;
     const u = this.k(`u:${e.userId}`);
     addUserCounters(ops, u, e, amount, locOp, { events: 'total', revenue: 'ltv' });
+    ops.zmaxScore(this.fixed.uLast, e.userId, e.ts);
     if (this.opts.userDeltas) {
       // the same effects again as a delta for the separate per-user store
-      addUserCounters(ops, this.k(`ud:${e.userId}`), e, amount, locOp, { events: 'ev', revenue: 'rev' });
+      const ud = this.k(`ud:${e.userId}`);
+      addUserCounters(ops, ud, e, amount, locOp, { events: 'ev', revenue: 'rev' });
+      ops.hashMax(ud, 'last', e.ts);
       ops.sadd(this.fixed.dirty, e.userId);
     }
     if (purchase) {
@@ -272,6 +278,8 @@ export class RedisLiveStore implements LiveStore {
     this.lastPrune = now;
     const cutoff = String(now - SESSION_TTL_S * 1000);
     for (const z of ['s:last', 's:buy', 'c:last', 'c:first']) ops.raw(['zremto', this.k(z), cutoff]);
+    // a session's first event may be older than the cutoff while it is still going: keep a day
+    ops.raw(['zremto', this.fixed.sFirst, String(now - 86_400_000)]);
   }
 
   async snapshot(now: number) {
@@ -354,7 +362,7 @@ export class RedisLiveStore implements LiveStore {
   }
 
   async userAnalytics(userId: string): Promise<UserAnalytics | null> {
-    const h = await this.redis.hgetall(this.k(`u:${userId}`));
+    const [h, last] = await Promise.all([this.redis.hgetall(this.k(`u:${userId}`)), this.redis.zscore(this.fixed.uLast, userId)]);
     if (!h.total) return null;
     const eventsByType: Record<string, number> = {};
     for (const [f, v] of Object.entries(h)) if (f.startsWith('t:')) eventsByType[f.slice(2)] = Number(v);
@@ -362,7 +370,7 @@ export class RedisLiveStore implements LiveStore {
     const ltv = Number(h.ltv ?? 0);
     return {
       userId,
-      lastActivity: Number(h.last),
+      lastActivity: Number(last),
       totalEvents: Number(h.total),
       eventsByType,
       purchaseCount: pc,
@@ -376,19 +384,21 @@ export class RedisLiveStore implements LiveStore {
 
   async sessionAggregates(sessionId: string): Promise<SessionAggregates | null> {
     const key = `s:${sessionId}`;
-    const [h, pages, buy] = await Promise.all([
+    const [h, pages, buy, first, last] = await Promise.all([
       this.redis.hgetall(this.k(`s:${key}`)),
       this.redis.scard(this.k(`sp:${key}`)),
-      this.redis.zscore(this.k('s:buy'), key),
+      this.redis.zscore(this.fixed.sBuy, key),
+      this.redis.zscore(this.fixed.sFirst, key),
+      this.redis.zscore(this.fixed.sLast, key),
     ]);
-    if (!h.last) return null;
-    const ms = Number(h.last) - Number(h.first);
+    if (last === null || !h.uid) return null;
+    const ms = Number(last) - Number(first ?? last);
     const pv = Number(h.pv ?? 0);
     return {
       sessionId,
       userId: h.uid,
-      startedAt: Number(h.first),
-      lastEventAt: Number(h.last),
+      startedAt: Number(first ?? last),
+      lastEventAt: Number(last),
       durationSeconds: ms / 1000,
       pageViews: pv,
       pageViewsPerMinute: pv / Math.max(1, ms / 60_000),
@@ -443,7 +453,6 @@ function list<T>(v: T[] | Record<string, never>): T[] {
 function addUserCounters(ops: OpsBuilder, key: string, e: PulseEvent, amount: number, locOp: string[] | null, names: { events: string; revenue: string }): void {
   ops.hincr(key, names.events, 1);
   ops.hincr(key, `t:${e.type}`, 1);
-  ops.hashMax(key, 'last', e.ts);
   if (e.type === 'purchase') {
     ops.hincr(key, 'pc', 1);
     ops.hincr(key, names.revenue, amount);

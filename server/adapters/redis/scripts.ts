@@ -138,16 +138,17 @@ if ARGV[8] == '1' then
   end
   out.carts = #carts
   out.cartsBought = bought
-  local active = redis.call('ZRANGEBYSCORE', P .. 's:last', ARGV[4], '+inf')
+  local active = redis.call('ZRANGEBYSCORE', P .. 's:last', ARGV[4], '+inf', 'WITHSCORES')
   local dur, pages, pv = 0, 0, 0
-  for _, key in ipairs(active) do
-    local h = redis.call('HMGET', P .. 's:' .. key, 'first', 'last', 'pv')
-    local d = (tonumber(h[2] or '0') - tonumber(h[1] or h[2] or '0'))
+  for i = 1, #active, 2 do
+    local key, last = active[i], tonumber(active[i + 1])
+    local first = tonumber(redis.call('ZSCORE', P .. 's:first', key) or last)
+    local d = last - first
     dur = dur + d / 1000
     pages = pages + redis.call('SCARD', P .. 'sp:' .. key)
-    pv = pv + tonumber(h[3] or '0') / math.max(1, d / 60000)
+    pv = pv + tonumber(redis.call('HGET', P .. 's:' .. key, 'pv') or '0') / math.max(1, d / 60000)
   end
-  out.activeSessions = #active
+  out.activeSessions = #active / 2
   out.sessDur, out.sessPages, out.sessPv = dur, pages, pv
   out.heavy = true
 end
