@@ -16,11 +16,14 @@ bash scripts/ensure-redis.sh
 step "type check"
 npx tsc --noEmit -p .
 
-step "unit and integration tests"
-npx vitest run
+mkdir -p .test-reports
+step "unit, contract, integration and fault tests"
+npx vitest run --reporter=default --reporter=json --outputFile.json=.test-reports/vitest.json
 
 step "production build"
 npx next build
 
 step "browser tests"
-npx playwright test
+PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/playwright.json npx playwright test --reporter=list,json
+
+node scripts/test-summary.mjs .test-reports/vitest.json .test-reports/playwright.json
