@@ -1,12 +1,5 @@
-import {
-  ACTIVE_USERS_WINDOW_MIN,
-  CART_MINIMUM_SAMPLE,
-  CART_WINDOW_MIN,
-  CONVERSION_WINDOW_MIN,
-  SERIES_MINUTES,
-  cartAbandonmentRate,
-  conversionRate,
-} from '@/lib/metrics';
+import { ACTIVE_USERS_WINDOW_MIN, SERIES_MINUTES } from '@/lib/metrics';
+import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
 import type { Alert } from '@/lib/live';
 import type { DeadLetter } from '@/server/ports';
 import type { ApplyResult, DeadLetterStore, LiveStore, LogBatch, LogRecord, SessionAggregates, UserAnalytics } from '@/server/ports';
@@ -96,45 +89,14 @@ export class MemoryLiveStore implements LiveStore {
   }
 
   async snapshot(now: number) {
-    const series = this.buckets.series(now, SERIES_MINUTES);
-    const s = this.sessions.summary(now);
-    const current = series[series.length - 1];
-    return {
+    return assembleMetrics({
       newestEventTime: this.newestEventTime,
       newestReceivedAt: this.newestReceivedAt,
-      activeUsers: {
-        current: this.buckets.distinctUsers(now, ACTIVE_USERS_WINDOW_MIN),
-        windowMinutes: ACTIVE_USERS_WINDOW_MIN,
-      },
-      series,
-      revenue: {
-        thisHourCents: this.buckets.revenueThisHour(now),
-        todayCents: this.buckets.revenueToday(now),
-        lastHourCents: series.reduce((sum, p) => sum + p.revenueCents, 0),
-      },
-      orders: {
-        thisMinute: current?.orders ?? 0,
-        lastHour: series.reduce((sum, p) => sum + p.orders, 0),
-      },
-      conversion: {
-        rate: conversionRate(s.sessionsWithPurchase, s.sessions),
-        sessionsWithPurchase: s.sessionsWithPurchase,
-        sessions: s.sessions,
-        windowMinutes: CONVERSION_WINDOW_MIN,
-      },
-      cartAbandonment: {
-        rate: cartAbandonmentRate(s.cartsCreated, s.cartsPurchased),
-        cartsCreated: s.cartsCreated,
-        cartsPurchased: s.cartsPurchased,
-        minimumCarts: CART_MINIMUM_SAMPLE,
-        windowMinutes: CART_WINDOW_MIN,
-      },
-      sessions: {
-        active: s.active,
-        avgDurationSeconds: s.avgDurationSeconds,
-        avgUniquePages: s.avgUniquePages,
-        pageViewsPerMinute: s.pageViewsPerMinute,
-      },
+      activeUsers: this.buckets.distinctUsers(now, ACTIVE_USERS_WINDOW_MIN),
+      series: this.buckets.series(now, SERIES_MINUTES),
+      revenueThisHourCents: this.buckets.revenueThisHour(now),
+      revenueTodayCents: this.buckets.revenueToday(now),
+      sessions: this.sessions.summary(now),
       eventsByType: this.buckets.eventsByType(now, SERIES_MINUTES),
       inventory: {
         tracked: this.inventory.tracked,
@@ -142,7 +104,7 @@ export class MemoryLiveStore implements LiveStore {
         lowStock: this.inventory.lowest(this.opts.rules.lowStockAtOrBelow, 10),
       },
       alerts: this.alerts,
-    };
+    });
   }
 
   async setStock(productId: string, stock: number): Promise<void> {

@@ -3,12 +3,9 @@ import type { PulseEvent } from '@/lib/events';
 import { alertSchema, type Alert, type LiveSnapshot } from '@/lib/live';
 import {
   ACTIVE_USERS_WINDOW_MIN,
-  CART_MINIMUM_SAMPLE,
   CART_WINDOW_MIN,
   CONVERSION_WINDOW_MIN,
   SERIES_MINUTES,
-  cartAbandonmentRate,
-  conversionRate,
   dayOf,
   hourOf,
   minuteOf,
@@ -19,6 +16,7 @@ import type { ApplyResult, LiveStore, LogBatch, LogEntry, SessionAggregates, Use
 import { type EventRuleThresholds, lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
 import { type FraudHistory, type FraudWeights, scoreFraud, VELOCITY_WINDOW_MS } from '@/server/pipeline/fraud';
 import { DAY_RETENTION_MS, HOUR_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/minuteBuckets';
+import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
 import { log } from '@/server/log';
 import { OpsBuilder } from './opsBuilder';
 import type { RedisKeys } from './redisClient';
@@ -311,38 +309,27 @@ export class RedisLiveStore implements LiveStore {
     const newest = list(raw.newest);
     const byType = Array.isArray(raw.byType) ? {} : raw.byType;
     return {
-      newestEventTime: newest[0] ? Number(newest[0]) : null,
-      newestReceivedAt: newest[1] ? Number(newest[1]) : null,
-      activeUsers: { current: raw.active, windowMinutes: ACTIVE_USERS_WINDOW_MIN },
-      series,
-      revenue: {
-        thisHourCents: raw.revHour,
-        todayCents: raw.revDay,
-        lastHourCents: series.reduce((sum, p) => sum + p.revenueCents, 0),
-      },
-      orders: { thisMinute: series[series.length - 1]?.orders ?? 0, lastHour: series.reduce((sum, p) => sum + p.orders, 0) },
-      conversion: {
-        rate: conversionRate(raw.sessionsBuy, raw.sessions),
-        sessionsWithPurchase: raw.sessionsBuy,
-        sessions: raw.sessions,
-        windowMinutes: CONVERSION_WINDOW_MIN,
-      },
-      cartAbandonment: {
-        rate: cartAbandonmentRate(raw.carts, raw.cartsBought),
-        cartsCreated: raw.carts,
-        cartsPurchased: raw.cartsBought,
-        minimumCarts: CART_MINIMUM_SAMPLE,
-        windowMinutes: CART_WINDOW_MIN,
-      },
-      sessions: {
-        active,
-        avgDurationSeconds: active ? raw.sessDur / active : 0,
-        avgUniquePages: active ? raw.sessPages / active : 0,
-        pageViewsPerMinute: active ? raw.sessPv / active : 0,
-      },
-      eventsByType: byType,
-      inventory: { tracked: raw.tracked, lowStockThreshold: this.opts.rules.lowStockAtOrBelow, lowStock },
-      alerts: list(raw.alerts).map((a) => alertSchema.parse(JSON.parse(String(a)))),
+      ...assembleMetrics({
+        newestEventTime: newest[0] ? Number(newest[0]) : null,
+        newestReceivedAt: newest[1] ? Number(newest[1]) : null,
+        activeUsers: raw.active,
+        series,
+        revenueThisHourCents: raw.revHour,
+        revenueTodayCents: raw.revDay,
+        sessions: {
+          sessions: raw.sessions,
+          sessionsWithPurchase: raw.sessionsBuy,
+          cartsCreated: raw.carts,
+          cartsPurchased: raw.cartsBought,
+          active,
+          avgDurationSeconds: active ? raw.sessDur / active : 0,
+          avgUniquePages: active ? raw.sessPages / active : 0,
+          pageViewsPerMinute: active ? raw.sessPv / active : 0,
+        },
+        eventsByType: byType,
+        inventory: { tracked: raw.tracked, lowStockThreshold: this.opts.rules.lowStockAtOrBelow, lowStock },
+        alerts: list(raw.alerts).map((a) => alertSchema.parse(JSON.parse(String(a)))),
+      }),
       pipeline: {
         eventsPerSecond: raw.rate,
         acceptedTotal: accepted,

@@ -1,0 +1,67 @@
+import type { Alert, LiveSnapshot, MinutePoint } from '@/lib/live';
+import {
+  ACTIVE_USERS_WINDOW_MIN,
+  CART_MINIMUM_SAMPLE,
+  CART_WINDOW_MIN,
+  CONVERSION_WINDOW_MIN,
+  cartAbandonmentRate,
+  conversionRate,
+} from '@/lib/metrics';
+import type { SessionSummary } from './sessions';
+
+export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'>;
+
+/** What a live store measures; the derived figures are computed here, once for every store. */
+export interface MetricParts {
+  newestEventTime: number | null;
+  newestReceivedAt: number | null;
+  activeUsers: number;
+  series: MinutePoint[];
+  revenueThisHourCents: number;
+  revenueTodayCents: number;
+  sessions: SessionSummary;
+  eventsByType: Record<string, number>;
+  inventory: LiveSnapshot['inventory'];
+  alerts: Alert[];
+}
+
+export function assembleMetrics(p: MetricParts): LiveMetrics {
+  const s = p.sessions;
+  return {
+    newestEventTime: p.newestEventTime,
+    newestReceivedAt: p.newestReceivedAt,
+    activeUsers: { current: p.activeUsers, windowMinutes: ACTIVE_USERS_WINDOW_MIN },
+    series: p.series,
+    revenue: {
+      thisHourCents: p.revenueThisHourCents,
+      todayCents: p.revenueTodayCents,
+      lastHourCents: p.series.reduce((sum, m) => sum + m.revenueCents, 0),
+    },
+    orders: {
+      thisMinute: p.series[p.series.length - 1]?.orders ?? 0,
+      lastHour: p.series.reduce((sum, m) => sum + m.orders, 0),
+    },
+    conversion: {
+      rate: conversionRate(s.sessionsWithPurchase, s.sessions),
+      sessionsWithPurchase: s.sessionsWithPurchase,
+      sessions: s.sessions,
+      windowMinutes: CONVERSION_WINDOW_MIN,
+    },
+    cartAbandonment: {
+      rate: cartAbandonmentRate(s.cartsCreated, s.cartsPurchased),
+      cartsCreated: s.cartsCreated,
+      cartsPurchased: s.cartsPurchased,
+      minimumCarts: CART_MINIMUM_SAMPLE,
+      windowMinutes: CART_WINDOW_MIN,
+    },
+    sessions: {
+      active: s.active,
+      avgDurationSeconds: s.avgDurationSeconds,
+      avgUniquePages: s.avgUniquePages,
+      pageViewsPerMinute: s.pageViewsPerMinute,
+    },
+    eventsByType: p.eventsByType,
+    inventory: p.inventory,
+    alerts: p.alerts,
+  };
+}
