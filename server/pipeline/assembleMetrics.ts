@@ -11,6 +11,18 @@ import type { SessionSummary } from './sessions';
 
 export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'>;
 
+/** Event types are free-form: past this many, the rarest are summed under "other". */
+export const MAX_EVENT_TYPES_SHOWN = 20;
+
+export function capEventTypes(byType: Record<string, number>, max = MAX_EVENT_TYPES_SHOWN): Record<string, number> {
+  const entries = Object.entries(byType);
+  if (entries.length <= max) return byType;
+  entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const out = Object.fromEntries(entries.slice(0, max - 1));
+  out.other = (out.other ?? 0) + entries.slice(max - 1).reduce((sum, [, n]) => sum + n, 0);
+  return out;
+}
+
 /** What a live store measures; the derived figures are computed here, once for every store. */
 export interface MetricParts {
   newestEventTime: number | null;
@@ -60,7 +72,7 @@ export function assembleMetrics(p: MetricParts): LiveMetrics {
       avgUniquePages: s.avgUniquePages,
       pageViewsPerMinute: s.pageViewsPerMinute,
     },
-    eventsByType: p.eventsByType,
+    eventsByType: capEventTypes(p.eventsByType),
     inventory: p.inventory,
     alerts: p.alerts,
   };
