@@ -109,6 +109,23 @@ export function toCents(amount: number): number {
   return Math.round(Number((amount * 100).toFixed(4)));
 }
 
+/** Deeper structures are refused: nothing a shop sends needs them, and they break serialisers. */
+export const MAX_PROPERTIES_DEPTH = 16;
+
+/** true when `value` nests objects/arrays deeper than `max` (checked without recursion) */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export type ValidationResult = { ok: true; event: PulseEvent } | { ok: false; error: string };
 
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {
@@ -155,6 +172,9 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
     return { ok: false, error: parsed.error.issues.slice(0, 3).map((i) => describeIssue(i, raw)).join('; ') };
   }
   const e = parsed.data;
+  if (e.properties && nestsDeeperThan(e.properties, MAX_PROPERTIES_DEPTH)) {
+    return { ok: false, error: `properties: nested deeper than ${MAX_PROPERTIES_DEPTH} levels` };
+  }
   const ts = parseTimestamp(e.timestamp);
   if (!Number.isFinite(ts)) return { ok: false, error: 'timestamp: is not a valid date' };
   if (ts > now + MAX_FUTURE_SKEW_MS) {

@@ -98,3 +98,16 @@ describe('toCents', () => {
     expect(toCents(0)).toBe(0);
   });
 });
+
+describe('hostile shapes', () => {
+  it('refuses properties nested deeper than 16 levels (they would break serialisation downstream)', () => {
+    const deep: Record<string, unknown> = {};
+    let cur = deep;
+    for (let i = 0; i < 50_000; i++) cur = (cur.a = {}) as Record<string, unknown>;
+    expect(errorOf({ ...base, properties: deep })).toBe('properties: nested deeper than 16 levels');
+    const fine: Record<string, unknown> = {};
+    cur = fine;
+    for (let i = 0; i < 15; i++) cur = (cur.a = {}) as Record<string, unknown>;
+    expect(validateEvent({ ...base, properties: fine }, NOW, newId).ok).toBe(true);
+  });
+});
