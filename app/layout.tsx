@@ -2,6 +2,10 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { Providers } from './providers';
 import './globals.css';
+import './styles/shared.css';
+import './styles/overview.css';
+import './styles/wall.css';
+import './styles/pipeline.css';
 
 export const metadata: Metadata = {
   title: { default: 'Pulse', template: '%s · Pulse' },
