@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { expect, test, type APIRequestContext, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
 import { E2E_INGEST_KEY } from '../../playwright.config';
 import { formatMoney, formatPercent } from '../../lib/format';
 import type { LiveSnapshot } from '../../lib/live';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf } from './support';
 
 /**
  * The live overview (/) and the wall display (/wall) against the real server. Tests share one
@@ -42,26 +41,9 @@ async function liveSnapshot(request: APIRequestContext): Promise<LiveSnapshot> {
   return (await res.json()) as LiveSnapshot;
 }
 
-/** The raw number behind a displayed value (money in cents), from its data-value attribute. */
-async function valueOf(page: Page, testId: string, attribute = 'data-value'): Promise<number> {
-  const raw = await page.getByTestId(testId).first().getAttribute(attribute);
-  expect(raw, `${testId} has ${attribute}`).not.toBeNull();
-  return Number(raw);
-}
-
 async function openLive(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
-}
-
-/** Uncaught errors and console errors (hydration mismatches among them) seen by the page. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  return errors;
 }
 
 /** Lets resize observers (the charts) catch up with a viewport change. */
@@ -69,23 +51,20 @@ async function settleLayout(page: Page): Promise<void> {
   for (let i = 0; i < 3; i++) await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
 }
 
-function screenshotPath(testInfo: TestInfo, name: string): string {
-  const dir = path.join(testInfo.project.outputDir, 'screenshots');
-  mkdirSync(dir, { recursive: true });
-  return path.join(dir, name);
-}
-
-test('before any event, the overview explains how to send some instead of showing zeros', async ({ page, request }) => {
-  const snapshot = await liveSnapshot(request);
-  test.skip(snapshot.newestReceivedAt !== null, 'events were posted before this test ran');
-
-  await openLive(page, '/');
-  const empty = page.getByTestId('empty-state');
-  await expect(empty).toBeVisible();
-  await expect(empty).toContainText('npm run simulate');
-  await expect(empty).toContainText('/api/events');
-  await expect(page.getByTestId('revenue-today')).toHaveCount(0);
-  await expect(page).toHaveTitle(/Live overview/);
+test('before any event, the overview explains how to send some instead of showing zeros', async ({ page }) => {
+  // a server of its own: the shared one has seen other tests' events
+  const fresh = await startExtraServer({});
+  try {
+    await openLive(page, `${fresh.url}/`);
+    const empty = page.getByTestId('empty-state');
+    await expect(empty).toBeVisible();
+    await expect(empty).toContainText('npm run simulate');
+    await expect(empty).toContainText('/api/events');
+    await expect(page.getByTestId('revenue-today')).toHaveCount(0);
+    await expect(page).toHaveTitle(/Live overview/);
+  } finally {
+    await stopServer(fresh.child);
+  }
 });
 
 test('the overview shows posted events as exact changes in every headline number', async ({ page, request }) => {

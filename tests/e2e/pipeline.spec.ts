@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
 
 /**
  * The pipeline page (/pipeline): health, live pipeline numbers and the dead letters.
@@ -30,38 +28,17 @@ async function postEvents(request: APIRequestContext, baseUrl: string, events: R
   expect(res.status(), await res.text()).toBe(202);
 }
 
-/** The raw number behind a displayed value, from its data-value attribute. */
-async function valueOf(page: Page, testId: string): Promise<number> {
-  const raw = await page.getByTestId(testId).first().getAttribute('data-value');
-  expect(raw, `${testId} has data-value`).not.toBeNull();
-  return Number(raw);
-}
-
 async function enterAdminKey(page: Page, key: string, label: string | RegExp = 'Admin key'): Promise<void> {
   await page.getByLabel(label).fill(key);
   await page.getByRole('button', { name: 'Use key' }).click();
 }
 
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (message) => {
-    // the browser itself logs the refused requests these tests provoke on purpose
-    const refused = /Failed to load resource: the server responded with a status of (401|403|404|422)/.test(message.text());
-    if (message.type() === 'error' && !refused) errors.push(message.text());
-  });
-  return errors;
-}
-
-function screenshotPath(testInfo: TestInfo, name: string): string {
-  const dir = path.join(testInfo.project.outputDir, 'screenshots');
-  mkdirSync(dir, { recursive: true });
-  return path.join(dir, name);
-}
+/** the browser itself logs the refused requests these tests provoke on purpose */
+const REFUSED = /Failed to load resource: the server responded with a status of (401|403|404|422)/;
 
 test.describe('embedded server', () => {
   test('shows health and pipeline numbers that follow posted events', async ({ page, request }, testInfo) => {
-    const errors = collectErrors(page);
+    const errors = collectErrors(page, REFUSED);
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto('/pipeline');
     await expect(page).toHaveTitle(/Pipeline/);
@@ -116,7 +93,7 @@ test.describe('embedded server', () => {
   });
 
   test('a wrong admin key shows the server refusing it; Forget key goes back', async ({ page }, testInfo) => {
-    const errors = collectErrors(page);
+    const errors = collectErrors(page, REFUSED);
     await page.goto('/pipeline');
     await enterAdminKey(page, 'definitely-not-the-admin-key');
     const error = page.getByTestId('dead-letters-error');
@@ -187,76 +164,19 @@ test.describe('embedded server', () => {
 // ---------------------------------------------------------------------------------------------
 // A single-node server with poison in its stream.
 
-interface SecondServer {
-  url: string;
+interface SecondServer extends ExtraServer {
   prefix: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function startSingleNode(prefix: string): Promise<SecondServer> {
-  if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
-    throw new Error('no production build in .next: run `npx next build` first (npm test does)');
-  }
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PULSE_UI: 'on',
-      PULSE_ROLE: 'all',
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      INGEST_API_KEYS: E2E_INGEST_KEY,
-      ADMIN_API_KEYS: E2E_ADMIN_KEY,
-      // a poison entry is retried after 300 ms idle, so three attempts take about a second
-      CLAIM_IDLE_MS: '300',
-    },
+  const server = await startExtraServer({
+    PULSE_ROLE: 'all',
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    // a poison entry is retried after 300 ms idle, so three attempts take about a second
+    CLAIM_IDLE_MS: '300',
   });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the single-node server exited (${child.exitCode}):\n${output.join('')}`);
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.ok) return { url, prefix, child, output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the single-node server did not answer /api/health within 60 s:\n${output.join('')}`);
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+  return { ...server, prefix };
 }
 
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
@@ -367,7 +287,7 @@ test.describe('single-node server with poison in its stream', () => {
   });
 
   test('dead letters can be inspected, replayed and discarded', async ({ page }, testInfo) => {
-    const errors = collectErrors(page);
+    const errors = collectErrors(page, REFUSED);
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${server!.url}/pipeline`);
     await enterAdminKey(page, E2E_ADMIN_KEY);

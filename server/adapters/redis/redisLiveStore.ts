@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
-import { alertSchema, type Alert, type LiveSnapshot } from '@/lib/live';
+import { alertSchema, type Alert } from '@/lib/live';
 import {
   ACTIVE_USERS_WINDOW_MIN,
   CART_WINDOW_MIN,

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+
+/** Helpers shared by the browser tests. */
+
+/** The raw number behind a displayed value (money in cents), from its data-value attribute. */
+export async function valueOf(page: Page, testId: string, attribute = 'data-value'): Promise<number> {
+  const raw = await page.getByTestId(testId).first().getAttribute(attribute);
+  expect(raw, `${testId} has ${attribute}`).not.toBeNull();
+  return Number(raw);
+}
+
+/**
+ * Uncaught errors and console errors (hydration mismatches among them) seen by the page.
+ * `ignore` matches console lines a test provokes on purpose.
+ */
+export function collectErrors(page: Page, ignore?: RegExp): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !(ignore && ignore.test(message.text()))) errors.push(message.text());
+  });
+  return errors;
+}
+
+export function screenshotPath(testInfo: TestInfo, name: string): string {
+  const dir = path.join(testInfo.project.outputDir, 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ExtraServer {
+  url: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+/** A Pulse of its own (production build, pages on), for tests that need a fresh or different server. */
+export async function startExtraServer(env: Record<string, string>): Promise<ExtraServer> {
+  if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
+    throw new Error('no production build in .next: run `npx next build` first (npm test does)');
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const output: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PULSE_UI: 'on',
+      INGEST_API_KEYS: E2E_INGEST_KEY,
+      ADMIN_API_KEYS: E2E_ADMIN_KEY,
+      ...env,
+    },
+  });
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the extra server exited (${child.exitCode}):\n${output.join('')}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return { url, child, output };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the extra server did not answer /api/health within 60 s:\n${output.join('')}`);
+}
+
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
