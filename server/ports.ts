@@ -9,6 +9,13 @@ import type { Alert, LiveSnapshot } from '@/lib/live';
 export interface AppendResult {
   /** one flag per input event: true = accepted, false = duplicate of an event already accepted */
   accepted: boolean[];
+  /** true when nothing was stored because the backlog would pass `maxBacklog` */
+  backpressure?: boolean;
+}
+
+export interface AppendOptions {
+  /** refuse the whole append when unprocessed events would exceed this (checked atomically) */
+  maxBacklog?: number;
 }
 
 export interface LogRecord {
@@ -45,7 +52,7 @@ export type LogConsumer = (batch: LogBatch) => Promise<void>;
 export interface EventLog {
   readonly kind: string;
   readonly durable: boolean;
-  append(events: PulseEvent[]): Promise<AppendResult>;
+  append(events: PulseEvent[], opts?: AppendOptions): Promise<AppendResult>;
   /** accepted events not yet processed */
   backlog(): Promise<number>;
   /** starts delivering batches; a batch that throws is delivered again later */

@@ -100,11 +100,6 @@ export function createIngestHandler(deps: IngestDeps) {
       return sendError(res, 413, 'batch_too_large', `the batch has ${items.length} events; the limit is ${deps.maxBatch} per request`);
     }
 
-    const backlog = await deps.log.backlog();
-    if (backlog + items.length > deps.maxBacklog) {
-      return sendError(res, 429, 'backpressure', 'the pipeline is behind; retry after the indicated delay', { 'Retry-After': '1' });
-    }
-
     const at = now();
     const good: PulseEvent[] = [];
     const rejected: Rejection[] = [];
@@ -118,7 +113,11 @@ export function createIngestHandler(deps: IngestDeps) {
     let duplicates = 0;
     if (good.length > 0) {
       try {
-        const appended = await deps.log.append(good);
+        // the log checks the backlog bound in the same step as storing
+        const appended = await deps.log.append(good, { maxBacklog: deps.maxBacklog });
+        if (appended.backpressure) {
+          return sendError(res, 429, 'backpressure', 'the pipeline is behind; nothing was accepted, retry after the indicated delay', { 'Retry-After': '1' });
+        }
         for (const ok of appended.accepted) ok ? accepted++ : duplicates++;
       } catch (err) {
         log.error('event log append failed', { error: String(err) });

@@ -65,6 +65,15 @@ describe.each(STORE_KINDS)('EventLog contract: %s', (kind) => {
     expect((await log.append([a, { ...server }, { ...a }])).accepted).toEqual([false, true, false]);
   });
 
+  it('refuses a whole append that would take the backlog past its bound, and stores none of it', async () => {
+    const log = await makeLog(kind);
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => ev({ ts: T, userId: `b${i}`, type: 'page_view' }));
+    expect((await log.append(batch(3), { maxBacklog: 5 })).accepted).toEqual([true, true, true]);
+    expect(await log.append(batch(3), { maxBacklog: 5 })).toEqual({ accepted: [], backpressure: true });
+    expect(await log.backlog()).toBe(3);
+    expect((await log.append(batch(2), { maxBacklog: 5 })).accepted).toEqual([true, true]);
+  });
+
   it('delivers every accepted event once, in order, and the backlog drains to zero', async () => {
     const log = await makeLog(kind);
     const events = Array.from({ length: 50 }, (_, i) => ev({ ts: T + i, userId: `u${i}`, type: 'page_view' }));

@@ -1,5 +1,5 @@
 import type { PulseEvent } from '@/lib/events';
-import type { AppendResult, EventLog, LogBatch, LogConsumer, LogRecord } from '@/server/ports';
+import type { AppendOptions, AppendResult, EventLog, LogBatch, LogConsumer, LogRecord } from '@/server/ports';
 import { log } from '@/server/log';
 import { DedupWindow } from './dedupWindow';
 
@@ -24,8 +24,11 @@ export class MemoryEventLog implements EventLog {
     this.dedup = new DedupWindow(opts.dedupWindowMs, opts.dedupMaxIds);
   }
 
-  async append(events: PulseEvent[]): Promise<AppendResult> {
+  async append(events: PulseEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) throw new Error('event log is closed');
+    if (opts.maxBacklog !== undefined && this.queue.length - this.head + events.length > opts.maxBacklog) {
+      return { accepted: [], backpressure: true };
+    }
     const now = Date.now();
     const accepted = events.map((e) => {
       if (e.clientId && !this.dedup.claim(e.eventId, now)) return false;

@@ -2,20 +2,24 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
-import type { AppendResult, EventLog, LogConsumer, LogEntry } from '@/server/ports';
+import type { AppendOptions, AppendResult, EventLog, LogConsumer, LogEntry } from '@/server/ports';
 import { log } from '@/server/log';
 import { decodeEvent, encodeEvent } from './entryCodec';
 import type { RedisKeys } from './redisClient';
 
 /**
- * Append: deduplicate client event ids and add one stream entry holding the request's accepted
- * events, in one atomic script, so an event is either stored once or not at all. The backlog
- * counter (events not yet applied) moves in the same step.
+ * Append: check the backlog bound, deduplicate client event ids and add one stream entry holding
+ * the request's accepted events, in one atomic script (one round trip per ingest request), so an
+ * event is either stored once or not at all. The backlog counter (events not yet applied) moves
+ * in the same step. Answers 'B' when the bound refuses the append, else one flag per event.
  */
 const APPEND = `
-local dedupPrefix, ttl, now = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local dedupPrefix, ttl, now, maxBacklog = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+if maxBacklog >= 0 and tonumber(redis.call('GET', KEYS[2]) or '0') + (#ARGV - 4) / 2 > maxBacklog then
+  return 'B'
+end
 local flags, accepted = {}, {}
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   local id = ARGV[i]
   if id == '' or redis.call('SET', dedupPrefix .. id, '1', 'NX', 'EX', ttl) then
     accepted[#accepted + 1] = ARGV[i + 1]
@@ -69,10 +73,11 @@ export class RedisEventLog implements EventLog {
     this.appendSha = redis.script('LOAD', APPEND) as Promise<string>;
   }
 
-  async append(events: PulseEvent[]): Promise<AppendResult> {
-    const args: string[] = [`${this.keys.prefix}dd:`, String(this.opts.dedupWindowSeconds), String(Date.now())];
+  async append(events: PulseEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
+    const args: string[] = [`${this.keys.prefix}dd:`, String(this.opts.dedupWindowSeconds), String(Date.now()), String(opts.maxBacklog ?? -1)];
     for (const e of events) args.push(e.clientId ? e.eventId : '', encodeEvent(e));
     const flags = (await this.evalsha(APPEND, await this.appendSha, [this.keys.log, this.keys.backlog, this.keys.stats], args)) as string;
+    if (flags === 'B') return { accepted: [], backpressure: true };
     return { accepted: Array.from(flags, (f) => f === '1') };
   }
 
