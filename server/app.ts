@@ -104,9 +104,9 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     keys,
     log: eventLog,
     stats: {
-      recordIngest(accepted, duplicates, rejected) {
-        stats.acceptedTotal += accepted;
-        stats.duplicatesTotal += duplicates;
+      // rejections are counted by the adapters (shared counters in Redis); the rest here
+      recordIngest: (accepted, duplicates, rejected) => {
+        stats.recordIngest(accepted, duplicates, 0);
         adapters.recordRejected(rejected);
       },
     },
