@@ -1,10 +1,16 @@
 import type { PulseEvent } from '@/lib/events';
 import type { Alert, LiveSnapshot } from '@/lib/live';
+import type { Effects, EngineState, StateRequest } from '@/server/pipeline/effects';
 
 /**
  * Ports: the narrow interfaces the pipeline reaches its stores through. Each has one adapter per
- * real system (in-process memory now; Redis, Kinesis, DynamoDB later) and one contract suite.
+ * real system (in-process memory, Redis; Kinesis and DynamoDB later) and one contract suite.
+ *
+ * Data flows one way: http → EventLog → consumer (per partition, under a lease) → engine (pure)
+ * → LiveStore.apply(effects + checkpoint, atomically) → live delivery.
  */
+
+// ───────────────────────────── the partitioned event log ─────────────────────────────
 
 export interface AppendResult {
   /** one flag per input event: true = accepted, false = duplicate of an event already accepted */
@@ -14,67 +20,170 @@ export interface AppendResult {
 }
 
 export interface AppendOptions {
-  /** refuse the whole append when unprocessed events would exceed this (checked atomically) */
+  /**
+   * refuse the whole append when the slowest required consumer's backlog (events appended and
+   * not yet checkpointed by it) would exceed this; checked atomically with storing
+   */
   maxBacklog?: number;
 }
 
+/**
+ * One event in the log. Offsets are per partition and count events: the n-th event ever appended
+ * to a partition has offset n (1-based), so `head − checkpoint` is a consumer's exact backlog.
+ */
 export interface LogRecord {
-  /** position in the log (adapter-specific, increasing) */
-  offset: string;
+  offset: number;
   event: PulseEvent;
   /** when the log accepted the record */
   appendedAt: number;
 }
 
-/** One stored unit of the log (one ingest request's accepted events). */
+/** One stored unit of a partition (the events of one ingest request that hash to it). */
 export interface LogEntry {
+  partition: number;
+  /** offset of the entry's last event; a checkpoint at or past it means the entry is done */
+  offset: number;
+  /** offset of the entry before it (its first event is `prevOffset + 1`) */
+  prevOffset: number;
+  /** readable id for logs and dead letters: `p<partition>:<offset>` */
   id: string;
-  /** how many times this entry has been delivered, this time included */
-  deliveries: number;
+  appendedAt: number;
   records: LogRecord[];
-  /** set when the stored entry could not be decoded; `raw` keeps it for the dead letters */
+  /** set when the stored entry could not be decoded (or has an unknown format version) */
   malformed?: { error: string; raw: string };
 }
 
-/** One delivery from the log: entries applied together, atomically where the store can. */
-export interface LogBatch {
-  entries: LogEntry[];
+export interface ReadOptions {
+  /** most entries returned per partition */
+  maxEntries: number;
+  /** how long to wait for new entries when there are none (0: do not wait) */
+  waitMs: number;
 }
 
-/** Resolves once the batch is applied and acknowledged; throwing leaves it for redelivery. */
-export type LogConsumer = (batch: LogBatch) => Promise<void>;
-
 /**
- * The durable hand-off between ingest and processing. `append` deduplicates by client event_id
- * atomically with storing, so a retried event is accepted once; when it resolves, the events are
- * as durable as the adapter can make them.
+ * The durable hand-off between ingest and processing, partitioned by user (Kafka / Kinesis
+ * shape). `append` deduplicates client event ids atomically with storing, so a retried event is
+ * accepted once. Consumers read from their own checkpoints; the log never tracks deliveries.
  */
 export interface EventLog {
   readonly kind: string;
   readonly durable: boolean;
+  readonly partitions: number;
   append(events: PulseEvent[], opts?: AppendOptions): Promise<AppendResult>;
-  /** accepted events not yet processed */
-  backlog(): Promise<number>;
-  /** starts delivering batches; a batch that throws is delivered again later */
-  consume(consumer: LogConsumer): void;
-  /** acknowledges entries the store did not acknowledge itself (memory adapters, dead letters) */
-  ack(entryIds: string[]): Promise<void>;
+  /**
+   * entries after the given offset of each partition asked for (partition → offset), oldest
+   * first per partition; waits up to `waitMs` when none of them has any
+   */
+  read(after: Map<number, number>, opts: ReadOptions): Promise<LogEntry[]>;
+  /** the newest offset of every partition (index = partition) */
+  heads(): Promise<number[]>;
+  /** every partition's checkpoint of a consumer (0 where it has none) */
+  checkpoints(consumer: string): Promise<number[]>;
+  /**
+   * moves a consumer's checkpoint, for consumers whose store cannot write it with its effects
+   * (the lake writer: files first, then the checkpoint). Never moves it backwards.
+   */
+  commit(consumer: string, partition: number, offset: number): Promise<void>;
+  /**
+   * declares a consumer: `required` ones bound trimming and backpressure (the log never drops
+   * what they have not checkpointed and refuses appends past `maxBacklog` of the slowest)
+   */
+  registerConsumer(name: string, opts: { required: boolean }): Promise<void>;
+  /** events appended and not yet checkpointed, per registered consumer */
+  backlog(): Promise<Record<string, number>>;
+  /** partition leases of one consumer group, for this process */
+  leases(consumer: string, owner: string): PartitionLeases;
+  /**
+   * drops entries that every required consumer has checkpointed and that are older than the
+   * configured retention; never an entry some required consumer still needs
+   */
+  trim(): Promise<void>;
+  /** for /api/health and /pipeline: heads, checkpoints, backlog and lease owners per partition */
+  describe(): Promise<LogDescription>;
   close(): Promise<void>;
 }
 
-export interface ApplyResult {
-  alerts: Alert[];
-  /** events applied by this call (0 when the batch had been applied before) */
-  applied: number;
-  /** records set aside as dead letters after their last attempt */
-  deadLettered: number;
-  /** true when the store acknowledged the applied entries in the log itself, atomically */
-  acked: boolean;
-  /** entries neither applied nor acknowledged: left in the log to be delivered again */
-  leftPending: string[];
-  /** per-record processing lag (processed time − appended time), ms */
-  lagsMs: number[];
+export interface LogDescription {
+  partitions: number;
+  heads: number[];
+  /** consumer → checkpoint per partition */
+  checkpoints: Record<string, number[]>;
+  /** consumer → events not yet checkpointed */
+  backlog: Record<string, number>;
+  /** consumer → owner of each partition (null: unowned) */
+  owners: Record<string, (string | null)[]>;
+  /** stored entries (after trimming) */
+  storedEntries: number;
 }
+
+/** A partition held by this process: the fencing token changes whenever the owner changes. */
+export interface Lease {
+  partition: number;
+  token: number;
+}
+
+/**
+ * Ownership of partitions among the processes running one consumer. Each partition has at most
+ * one owner at a time; a lease expires unless renewed, and partitions are rebalanced as owners
+ * join and leave (each aims at its fair share). Stores check the fencing token when they apply,
+ * so a process that lost a lease (paused, partitioned) cannot write after its successor.
+ */
+export interface PartitionLeases {
+  readonly owner: string;
+  /** joins the group and keeps renewing; `onChange` gets the owned leases whenever they change */
+  start(onChange: (owned: Lease[]) => void): Promise<void>;
+  owned(): Lease[];
+  /** leaves the group, releasing every lease at once (idempotent) */
+  stop(): Promise<void>;
+}
+
+// ───────────────────────────── the live store ─────────────────────────────
+
+/** What one apply call writes: effects plus, in the same atomic step, the checkpoint. */
+export interface ApplyRequest {
+  consumer: string;
+  lease: Lease;
+  /** the checkpoint before this delivery (effects apply only if the store's equals it) */
+  fromOffset: number;
+  /** the checkpoint after it */
+  toOffset: number;
+  effects: Effects;
+  now: number;
+}
+
+export type ApplyOutcome =
+  /** effects and checkpoint written; `alerts` are those new to the store (deduplicated by id) */
+  | { status: 'applied'; alerts: Alert[] }
+  /** the store's checkpoint is already at or past `toOffset`: a redelivery, nothing written */
+  | { status: 'duplicate' }
+  /** the lease's token is not the current one: another owner took the partition */
+  | { status: 'fenced' }
+  /** the checkpoint is elsewhere (a gap or a partial overlap): re-read from `checkpoint` */
+  | { status: 'moved'; checkpoint: number };
+
+/**
+ * Live metric state. It never scores, evaluates rules or decides dead letters: it reads the state
+ * the engine asks for and applies the engine's effects, with the consumer's checkpoint, all or
+ * nothing.
+ */
+export interface LiveStore {
+  readonly kind: string;
+  readonly durable: boolean;
+  /** the state the engine needs for a delivery (users, sessions, stock) */
+  read(request: StateRequest): Promise<EngineState>;
+  apply(request: ApplyRequest): Promise<ApplyOutcome>;
+  /** the consumer's checkpoint of one partition as stored with the effects (0 when none) */
+  checkpoint(consumer: string, partition: number): Promise<number>;
+  snapshot(now: number): Promise<LiveMetrics>;
+  setStock(productId: string, stock: number): Promise<void>;
+  userAnalytics(userId: string): Promise<UserAnalytics | null>;
+  sessionAggregates(sessionId: string): Promise<SessionAggregates | null>;
+  close(): Promise<void>;
+}
+
+export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'> & { pipeline?: LiveSnapshot['pipeline'] };
+
+// ───────────────────────────── dead letters ─────────────────────────────
 
 export interface DeadLetter {
   id: string;
@@ -97,24 +206,16 @@ export interface DeadLetterStore {
   take(id: string): Promise<DeadLetter | null>;
 }
 
-/**
- * Live metric state: applies delivered entries and answers snapshots. An entry delivered twice
- * changes the state once. A record whose processing throws on its entry's final attempt
- * (`deliveries >= maxAttempts`) goes to the dead letters; before that its entry is left pending
- * and delivered again.
- */
-export interface LiveStore {
-  readonly kind: string;
-  readonly durable: boolean;
-  apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult>;
-  /** shared stores also report the pipeline counters of every process */
-  snapshot(now: number): Promise<Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'> & { pipeline?: LiveSnapshot['pipeline'] }>;
-  setStock(productId: string, stock: number): Promise<void>;
-  userAnalytics(userId: string): Promise<UserAnalytics | null>;
-  sessionAggregates(sessionId: string): Promise<SessionAggregates | null>;
-  close(): Promise<void>;
+// ───────────────────────────── per-user analytics ─────────────────────────────
+
+export interface KnownLocationOut {
+  country: string | null;
+  lat: number | null;
+  lon: number | null;
+  at: number;
 }
 
+/** `GET /api/users/:id`: the reference pipeline's user-analytics item. */
 export interface UserAnalytics {
   userId: string;
   lastActivity: number;
@@ -123,7 +224,38 @@ export interface UserAnalytics {
   purchaseCount: number;
   lifetimeValueCents: number;
   averagePurchaseCents: number | null;
-  lastLocation: { country: string | null; lat: number | null; lon: number | null; at: number } | null;
+  lastLocation: KnownLocationOut | null;
+}
+
+/**
+ * The per-user state as the engine computes it and the live store keeps it, one record per user.
+ * `version` grows by one with every applied delivery that touched the user, so a copy elsewhere
+ * (DynamoDB) is updated idempotently: a write with a version not above the stored one is a no-op.
+ * `eventsByType` is a list of pairs so no client-chosen type can meet an object prototype.
+ */
+export interface UserRecord {
+  userId: string;
+  version: number;
+  lastActivity: number;
+  totalEvents: number;
+  eventsByType: [type: string, count: number][];
+  purchaseCount: number;
+  lifetimeValueCents: number;
+  lastLocation: KnownLocationOut | null;
+  /** event times of the latest purchases (what the velocity rule reads), newest last, bounded */
+  recentPurchaseTimes: number[];
+}
+
+/**
+ * A copy of the per-user records kept outside the live store (DynamoDB, the reference
+ * pipeline's table), filled off the hot path from the live store's records.
+ */
+export interface UserStore {
+  readonly kind: string;
+  /** stores the record unless one with this or a higher version is already there */
+  put(record: UserRecord): Promise<'written' | 'stale'>;
+  get(userId: string): Promise<UserAnalytics | null>;
+  close(): Promise<void>;
 }
 
 export interface SessionAggregates {
