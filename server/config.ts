@@ -68,9 +68,11 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,40}$/, { error: 'must be 1-40 characters of letters, digits, _ . : -' }).default('pulse:'),
   /** web: HTTP, pages and sockets; worker: processing; all: both (the only choice without Redis) */
   PULSE_ROLE: z.enum(['web', 'worker', 'all'], { error: 'must be web, worker or all' }).default('all'),
-  /** entries a worker left unacknowledged this long are taken over by another */
-  CLAIM_IDLE_MS: int(200, 600_000).default(5000),
   LOG_READ_COUNT: int(1, 10_000).default(64),
+  /** partitions of the event log (events are partitioned by user); fixed for a Redis prefix's lifetime */
+  LOG_PARTITIONS: int(1, 256).default(8),
+  /** a partition lease not renewed this long expires and another worker takes the partition */
+  LEASE_MS: int(1000, 120_000).default(10_000),
   /** processed stream entries are kept this long before trimming */
   STREAM_RETAIN_MINUTES: num(0, 60 * 24 * 7).default(10),
   /**
