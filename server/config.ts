@@ -76,17 +76,15 @@ const envSchema = z.object({
   /** processed stream entries are kept this long before trimming */
   STREAM_RETAIN_MINUTES: num(0, 60 * 24 * 7).default(10),
   /**
-   * where per-user analytics are kept: `live` reads them from the live store; `redis` or
-   * `dynamodb` also moves them, exactly once and off the hot path, into that store (needs REDIS_URL)
+   * where per-user analytics are kept: `live` reads them from the live store; `dynamodb` also
+   * copies each user's record, off the hot path, into DynamoDB (needs REDIS_URL)
    */
-  USER_STORE: z.enum(['live', 'redis', 'dynamodb'], { error: 'must be live, redis or dynamodb' }).default('live'),
+  USER_STORE: z.enum(['live', 'dynamodb'], { error: 'must be live or dynamodb' }).default('live'),
   DYNAMODB_USERS_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'must be a valid DynamoDB table name' }).default('pulse-user-analytics'),
   /** a DynamoDB-compatible endpoint (e.g. dynalite); unset for AWS itself */
   DYNAMODB_ENDPOINT: z.url({ error: 'must be a URL' }).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   USER_FLUSH_INTERVAL_MS: int(50, 60_000).default(1000),
-  /** an in-flight per-user delta older than this belonged to a worker that died: retry it */
-  USER_FLUSH_ORPHAN_MS: int(500, 3_600_000).default(30_000),
   /** keys for admin actions (dead-letter replay and discard) until user management exists */
   ADMIN_API_KEYS: list
     .pipe(z.array(z.string().min(16, { error: 'each key must be at least 16 characters' })))

@@ -4,11 +4,10 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
-  UpdateItemCommand,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { UserAnalytics } from '@/server/ports';
-import { assertValidDelta, averagePurchase } from './delta';
-import type { UserDelta, UserStore } from './userStore';
+import type { KnownLocationOut, UserAnalytics, UserRecord, UserStore } from '@/server/ports';
+import { toUserAnalytics } from '@/server/pipeline/userRecords';
 
 export interface DynamoUserStoreOptions {
   tableName: string;
@@ -20,34 +19,16 @@ export interface DynamoUserStoreOptions {
 type Item = Record<string, AttributeValue>;
 
 /**
- * An update expression must stay under DynamoDB's 4 KB limit; one event type costs ~45
- * characters, so a delta with more types is written in parts (see `apply`).
- */
-const MAX_TYPES_PER_UPDATE = 60;
-const MISSING_MAP = 'document path provided in the update expression is invalid';
-/** plain attribute names as placeholders: `at` is a reserved word, the rest are kept uniform */
-const NAMES = {
-  '#e': 'events_by_type',
-  '#tok': 'last_token',
-  '#last': 'last_activity',
-  '#iso': 'last_activity_iso',
-  '#total': 'total_events',
-  '#pc': 'purchase_count',
-  '#ltv': 'lifetime_value_cents',
-  '#loc': 'last_location',
-  '#at': 'at',
-};
-
-/**
  * The per-user store in DynamoDB (AWS mode): the reference pipeline's "user-analytics" item,
- * keyed by `user_id`, with `last_token` recording the last applied delta.
+ * keyed by `user_id`: `last_activity` (+ `last_activity_iso` for people reading the table),
+ * `total_events`, `events_by_type` (a map type → count), `purchase_count`,
+ * `lifetime_value_cents`, `average_purchase_cents` (NULL before the first purchase),
+ * `last_location`, plus `version` and `recent_purchase_times`, so the item is a complete copy of
+ * the live store's UserRecord.
  *
- * Every effect of a delta and its token are written by one conditional UpdateItem, so a crash
- * can never leave a delta half-applied. DynamoDB's SET cannot take a maximum, so the update
- * first assumes the delta is the newest (the usual case: one write) and makes that a condition
- * (`last_activity <= :ts`, `last_location.at <= :at`); when the condition fails, the item read
- * back tells whether the token was already applied or which of the two to leave out, and the
- * update is sent again without them.
+ * Each put replaces the whole item, conditional on the stored version being lower. That one
+ * condition makes every write idempotent and order-proof: a retry, a duplicate from a second
+ * flusher, or an older copy that arrives late is refused ('stale') and changes nothing.
  */
 export class DynamoUserStore implements UserStore {
   readonly kind = 'dynamodb';
@@ -98,148 +79,27 @@ export class DynamoUserStore implements UserStore {
     }
   }
 
-  /**
-   * A delta with more event types than one expression holds is written in parts, each part
-   * recording a part token (`<token>/<i>`) and requiring the previous part's, so a retry resumes
-   * after the last part written; the counters, maxima and the real token go with the last part.
-   */
-  async apply(delta: UserDelta, token: string): Promise<'applied' | 'already-applied'> {
-    assertValidDelta(delta);
-    const types = Object.entries(delta.byType).filter(([, n]) => n > 0);
-    const parts: [string, number][][] = [];
-    for (let i = 0; i < types.length; i += MAX_TYPES_PER_UPDATE) parts.push(types.slice(i, i + MAX_TYPES_PER_UPDATE));
-    if (parts.length === 0) parts.push([]);
-    const tokens = parts.map((_, i) => (i === parts.length - 1 ? token : `${token}/${i}`));
-
-    let part = 0;
-    let wrote = false;
-    const include = { last: true, location: delta.location !== null };
-    for (let attempt = 0; attempt < parts.length + 6; attempt++) {
-      try {
-        await this.client.send(new UpdateItemCommand(this.update(delta, parts, tokens, part, include)));
-        wrote = true;
-        if (++part === parts.length) return 'applied';
-        continue;
-      } catch (err) {
-        const name = errorName(err);
-        if (name === 'ValidationException' && err instanceof Error && err.message.includes(MISSING_MAP)) {
-          await this.createTypeMap(delta.userId);
-          continue;
-        }
-        if (name !== 'ConditionalCheckFailedException') throw err;
-        const old = conditionItem(err) ?? (await this.getItem(delta.userId));
-        const oldToken = old?.last_token?.S;
-        if (oldToken === token) return wrote ? 'applied' : 'already-applied';
-        const done = oldToken === undefined ? -1 : tokens.indexOf(oldToken);
-        if (done >= part) part = done + 1; // an earlier attempt wrote these parts
-        else if (done !== part - 1) throw new Error(`user ${delta.userId} was changed by another delta (token ${oldToken}) while part ${part} of ${token} was written`);
-        include.last = !old?.last_activity?.N || Number(old.last_activity.N) <= delta.lastActivity;
-        const oldAt = old?.last_location?.M?.at?.N;
-        include.location = delta.location !== null && (!oldAt || Number(oldAt) <= delta.location.at);
-      }
-    }
-    throw new Error(`user ${delta.userId}: delta ${token} could not be written after repeated conditional failures`);
-  }
-
-  private update(delta: UserDelta, parts: [string, number][][], tokens: string[], part: number, include: { last: boolean; location: boolean }) {
-    const values: Item = { ':tok': { S: tokens[part] } };
-    const names: Record<string, string> = { '#tok': NAMES['#tok'] };
-    const set = ['#tok = :tok'];
-    const add: string[] = [];
-    const conditions: string[] = [];
-    if (part > 0) {
-      values[':prev'] = { S: tokens[part - 1] };
-      conditions.push('#tok = :prev');
-    } else if (tokens.length === 1) {
-      conditions.push('(attribute_not_exists(#tok) OR #tok <> :tok)');
-    } else {
-      tokens.forEach((t, i) => (values[`:k${i}`] = { S: t }));
-      conditions.push(`(attribute_not_exists(#tok) OR NOT (#tok IN (${tokens.map((_, i) => `:k${i}`).join(', ')})))`);
-    }
-    if (parts[part].length > 0) {
-      names['#e'] = NAMES['#e'];
-      values[':zero'] = { N: '0' };
-    }
-    parts[part].forEach(([type, n], i) => {
-      names[`#t${i}`] = type;
-      values[`:n${i}`] = { N: String(n) };
-      set.push(`#e.#t${i} = if_not_exists(#e.#t${i}, :zero) + :n${i}`);
-    });
-    if (part === parts.length - 1) {
-      Object.assign(names, { '#total': NAMES['#total'], '#pc': NAMES['#pc'], '#ltv': NAMES['#ltv'] });
-      Object.assign(values, { ':ev': { N: String(delta.events) }, ':pc': { N: String(delta.purchases) }, ':rev': { N: String(delta.revenueCents) } });
-      add.push('#total :ev', '#pc :pc', '#ltv :rev');
-      if (include.last) {
-        Object.assign(names, { '#last': NAMES['#last'], '#iso': NAMES['#iso'] });
-        values[':ts'] = { N: String(delta.lastActivity) };
-        values[':iso'] = { S: new Date(delta.lastActivity).toISOString() };
-        set.push('#last = :ts', '#iso = :iso');
-        conditions.push('(attribute_not_exists(#last) OR #last <= :ts)');
-      }
-      if (include.location && delta.location) {
-        const l = delta.location;
-        Object.assign(names, { '#loc': NAMES['#loc'], '#at': NAMES['#at'] });
-        values[':at'] = { N: String(l.at) };
-        values[':loc'] = { M: { country: l.country === null ? { NULL: true } : { S: l.country }, lat: num(l.lat), lon: num(l.lon), at: { N: String(l.at) } } };
-        set.push('#loc = :loc');
-        conditions.push('(attribute_not_exists(#loc) OR #loc.#at <= :at)');
-      }
-    }
-    return {
-      TableName: this.opts.tableName,
-      Key: { user_id: { S: delta.userId } },
-      UpdateExpression: `SET ${set.join(', ')}` + (add.length ? ` ADD ${add.join(', ')}` : ''),
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    };
-  }
-
-  /** a nested SET needs its map to exist; creating it is harmless when another writer won */
-  private async createTypeMap(userId: string): Promise<void> {
+  async put(record: UserRecord): Promise<'written' | 'stale'> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new PutItemCommand({
           TableName: this.opts.tableName,
-          Key: { user_id: { S: userId } },
-          UpdateExpression: 'SET #e = :empty',
-          ConditionExpression: 'attribute_not_exists(#e)',
-          ExpressionAttributeNames: { '#e': NAMES['#e'] },
-          ExpressionAttributeValues: { ':empty': { M: {} } },
+          Item: toItem(record),
+          ConditionExpression: 'attribute_not_exists(#k) OR #v < :v',
+          ExpressionAttributeNames: { '#k': 'user_id', '#v': 'version' },
+          ExpressionAttributeValues: { ':v': { N: String(record.version) } },
         }),
       );
+      return 'written';
     } catch (err) {
-      if (errorName(err) !== 'ConditionalCheckFailedException') throw err;
+      if (errorName(err) === 'ConditionalCheckFailedException') return 'stale';
+      throw err;
     }
-  }
-
-  private async getItem(userId: string): Promise<Item | undefined> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.opts.tableName, Key: { user_id: { S: userId } }, ConsistentRead: true }));
-    return out.Item;
   }
 
   async get(userId: string): Promise<UserAnalytics | null> {
-    const item = await this.getItem(userId);
-    // an item holding only the type map, or only early parts of a delta, has no totals yet
-    if (!item?.total_events?.N) return null;
-    const eventsByType: Record<string, number> = {};
-    for (const [type, v] of Object.entries(item.events_by_type?.M ?? {})) if (v.N !== undefined) eventsByType[type] = Number(v.N);
-    const purchaseCount = Number(item.purchase_count?.N ?? 0);
-    const lifetimeValueCents = Number(item.lifetime_value_cents?.N ?? 0);
-    const loc = item.last_location?.M;
-    return {
-      userId,
-      lastActivity: Number(item.last_activity?.N ?? 0),
-      totalEvents: Number(item.total_events.N),
-      eventsByType,
-      purchaseCount,
-      lifetimeValueCents,
-      averagePurchaseCents: averagePurchase(lifetimeValueCents, purchaseCount),
-      lastLocation: loc?.at?.N
-        ? { country: loc.country?.S ?? null, lat: numOrNull(loc.lat), lon: numOrNull(loc.lon), at: Number(loc.at.N) }
-        : null,
-    };
+    const out = await this.client.send(new GetItemCommand({ TableName: this.opts.tableName, Key: { user_id: { S: userId } }, ConsistentRead: true }));
+    return out.Item ? toUserAnalytics(fromItem(userId, out.Item)) : null;
   }
 
   async close(): Promise<void> {
@@ -247,8 +107,58 @@ export class DynamoUserStore implements UserStore {
   }
 }
 
-function num(v: number | null): AttributeValue {
-  return v === null ? { NULL: true } : { N: String(v) };
+function toItem(r: UserRecord): Item {
+  const average = r.purchaseCount > 0 ? Math.round(r.lifetimeValueCents / r.purchaseCount) : null;
+  return {
+    user_id: { S: r.userId },
+    version: n(r.version),
+    last_activity: n(r.lastActivity),
+    last_activity_iso: { S: new Date(r.lastActivity).toISOString() },
+    total_events: n(r.totalEvents),
+    // fromEntries defines own properties, so a type spelled "__proto__" is a key like any other
+    events_by_type: { M: Object.fromEntries(r.eventsByType.map(([type, count]): [string, AttributeValue] => [type, n(count)])) },
+    purchase_count: n(r.purchaseCount),
+    lifetime_value_cents: n(r.lifetimeValueCents),
+    average_purchase_cents: average === null ? { NULL: true } : n(average),
+    last_location: r.lastLocation ? { M: locationItem(r.lastLocation) } : { NULL: true },
+    recent_purchase_times: { L: r.recentPurchaseTimes.map(n) },
+  };
+}
+
+function locationItem(l: KnownLocationOut): Item {
+  return {
+    country: l.country === null ? { NULL: true } : { S: l.country },
+    lat: l.lat === null ? { NULL: true } : n(l.lat),
+    lon: l.lon === null ? { NULL: true } : n(l.lon),
+    at: n(l.at),
+  };
+}
+
+/** the item back as a record; every attribute is read by name, never merged into an object */
+function fromItem(userId: string, item: Item): UserRecord {
+  const loc = item.last_location?.M;
+  return {
+    userId,
+    version: num(item.version),
+    lastActivity: num(item.last_activity),
+    totalEvents: num(item.total_events),
+    // Object.entries of the map as the SDK returns it; the pairs never pass through a plain object
+    eventsByType: Object.entries(item.events_by_type?.M ?? {}).map(([type, v]): [string, number] => [type, num(v)]),
+    purchaseCount: num(item.purchase_count),
+    lifetimeValueCents: num(item.lifetime_value_cents),
+    lastLocation: loc
+      ? { country: loc.country?.S ?? null, lat: numOrNull(loc.lat), lon: numOrNull(loc.lon), at: num(loc.at) }
+      : null,
+    recentPurchaseTimes: (item.recent_purchase_times?.L ?? []).map(num),
+  };
+}
+
+function n(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+function num(v: AttributeValue | undefined): number {
+  return v?.N !== undefined ? Number(v.N) : 0;
 }
 
 function numOrNull(v: AttributeValue | undefined): number | null {
@@ -257,9 +167,4 @@ function numOrNull(v: AttributeValue | undefined): number | null {
 
 function errorName(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;
-}
-
-/** the item DynamoDB returns with a failed condition (dynalite does not, hence the fallback read) */
-function conditionItem(err: unknown): Item | undefined {
-  return err !== null && typeof err === 'object' && 'Item' in err ? (err.Item as Item | undefined) : undefined;
 }

@@ -1,28 +1,26 @@
-import type { UserAnalytics } from '@/server/ports';
-import { assertValidDelta, mergeDelta } from './delta';
-import type { UserDelta, UserStore } from './userStore';
+import type { UserAnalytics, UserRecord, UserStore } from '@/server/ports';
+import { cloneUserRecord, toUserAnalytics } from '@/server/pipeline/userRecords';
 
 /**
- * The per-user store in process memory (embedded mode): lost on restart, like the rest of the
- * embedded live state. Remembering only the last token per user is enough because a user's
- * deltas are applied one at a time: a retry can only repeat the newest one.
+ * The per-user store in process memory. Embedded mode keeps per-user state in its live store,
+ * so this adapter serves the contract suite and tests that need a UserStore without DynamoDB.
  */
 export class MemoryUserStore implements UserStore {
-  readonly kind = 'in-process';
-  private readonly users = new Map<string, { analytics: UserAnalytics; lastToken: string }>();
+  readonly kind = 'memory';
+  // a Map, not an object: user ids such as "__proto__" are plain keys
+  private readonly users = new Map<string, UserRecord>();
 
-  async apply(delta: UserDelta, token: string): Promise<'applied' | 'already-applied'> {
-    assertValidDelta(delta);
-    const current = this.users.get(delta.userId);
-    if (current?.lastToken === token) return 'already-applied';
-    this.users.set(delta.userId, { analytics: mergeDelta(current?.analytics ?? null, delta), lastToken: token });
-    return 'applied';
+  async put(record: UserRecord): Promise<'written' | 'stale'> {
+    const stored = this.users.get(record.userId);
+    if (stored && stored.version >= record.version) return 'stale';
+    // a copy, so the caller cannot change what is stored by mutating its record afterwards
+    this.users.set(record.userId, cloneUserRecord(record));
+    return 'written';
   }
 
   async get(userId: string): Promise<UserAnalytics | null> {
-    const found = this.users.get(userId);
-    // a copy, so a caller cannot change the stored state by mutating what it was given
-    return found ? structuredClone(found.analytics) : null;
+    const stored = this.users.get(userId);
+    return stored ? toUserAnalytics(stored) : null;
   }
 
   async close(): Promise<void> {}
