@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@/server/adapters/redis/keys';
+import { lua, runScript } from '@/server/adapters/redis/scripting';
 import { log } from '@/server/log';
 import type { UserRecord, UserStore } from '@/server/ports';
-import { LuaScript } from './luaScript';
 import { parseUserRecordJson } from './userRecordJson';
 
 /**
@@ -12,7 +12,7 @@ import { parseUserRecordJson } from './userRecordJson';
  * record, so a user changed after its record was read keeps a higher score, stays dirty and is
  * copied again next round.
  */
-const REMOVE_IF_COPIED = new LuaScript(`
+const REMOVE_IF_COPIED = lua(`
 local removed = 0
 for i = 1, #ARGV, 2 do
   local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
@@ -55,9 +55,6 @@ export interface FlushRound {
   removed: number;
 }
 
-/** the commands the flusher uses */
-type FlusherRedis = Pick<Redis, 'zrange' | 'mget' | 'zcard' | 'evalsha' | 'eval'>;
-
 /**
  * Copies per-user records from the Redis live store (`keys.user(id)`, listed in
  * `keys.usersDirty` with their newest version) into a UserStore, off the hot path.
@@ -86,7 +83,7 @@ export class UserFlusher {
   private closing: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: FlusherRedis,
+    private readonly redis: Redis,
     private readonly store: UserStore,
     opts: UserFlusherOptions,
   ) {
@@ -177,7 +174,7 @@ export class UserFlusher {
       }
     });
     round.dropped = dropped.length;
-    if (done.length) round.removed = Number(await REMOVE_IF_COPIED.run(this.redis, [this.keys.usersDirty], done));
+    if (done.length) round.removed = Number(await runScript(this.redis, REMOVE_IF_COPIED, [this.keys.usersDirty], done));
 
     this.counters.copied += round.copied;
     this.counters.stale += round.stale;
