@@ -3,67 +3,111 @@ import { z } from 'zod';
 /**
  * The wire format of one behaviour event (PRODUCT.md, "Events") and its normalised form.
  * Shared by the server (ingest), the simulator and tests; no Node imports here.
+ *
+ * Identifiers are the client's data and stay exactly as sent ("__proto__", "*", NUL, emoji…):
+ * only their length and Unicode well-formedness are checked. Every rule below has its own
+ * message, so a reason always says what is wrong with the value, not just its type.
  */
 
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-export const KNOWN_EVENT_TYPES = ['page_view', 'add_to_cart', 'purchase'] as const;
+
+/**
+ * Bounds that keep the work one accepted event can cause small and predictable (each event
+ * becomes a handful of counter updates per item downstream). Real trackers stay far below them.
+ */
+/** Items in one purchase: a few dozen is a big basket; 100 still bounds per-item effects. */
+export const MAX_ITEMS_PER_EVENT = 100;
+/** `properties` serialised as JSON (UTF-8 bytes): trackers send well under 2 KB. */
+export const MAX_PROPERTIES_BYTES = 16 * 1024;
+/** Deeper structures are refused: nothing a shop sends needs them, and they break serialisers. */
+export const MAX_PROPERTIES_DEPTH = 16;
+
+/**
+ * A lone UTF-16 surrogate survives JSON.parse but cannot be encoded as UTF-8: stores and
+ * decoders downstream (Redis Lua cjson, Parquet) would fail on it long after the 202.
+ */
+const NOT_WELL_FORMED = 'must be well-formed Unicode (it contains a lone surrogate)';
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+type Es2024String = string & { isWellFormed?: () => boolean };
+/** the native ES2024 check where it exists (Node 20, current browsers; the TS lib here predates it) */
+const isWellFormed = (s: string): boolean => {
+  const native = (s as Es2024String).isWellFormed;
+  return native ? native.call(s) : !LONE_SURROGATE.test(s);
+};
 
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-const idString = (max: number) =>
-  z
+const fmtLimit = (n: number) => n.toLocaleString('en-US');
+
+/** A string checked for well-formedness first: the other reasons mean little on broken text. */
+const text = (opts: { max?: number; min?: number; pattern?: RegExp; reason?: string }) => {
+  let s = z
     .string({ error: 'must be a string' })
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` });
+    .refine(isWellFormed, { error: NOT_WELL_FORMED, abort: true });
+  if (opts.min) s = s.min(opts.min, { error: 'must not be empty', abort: true });
+  if (opts.max) s = s.max(opts.max, { error: `must be at most ${fmtLimit(opts.max)} characters`, abort: true });
+  if (opts.pattern) s = s.regex(opts.pattern, { error: opts.reason ?? 'has an invalid format' });
+  return s;
+};
+const idString = (max: number) => text({ min: 1, max });
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number', abort: true })
+    .min(min, { error: `must be at least ${fmtLimit(min)}` })
+    .max(max, { error: `must be at most ${fmtLimit(max)}` });
+
+const between = (limit: number) => {
+  const reason = `must be between -${limit} and ${limit}`;
+  return z.number({ error: 'must be a number' }).min(-limit, { error: reason }).max(limit, { error: reason });
+};
 
 const money = z
   .number({ error: 'must be a number' })
-  .refine(Number.isFinite, { error: 'must be a finite number' })
+  .refine(Number.isFinite, { error: 'must be a finite number', abort: true })
   .refine((n) => n >= 0, { error: 'must not be negative' })
   .refine((n) => n <= 1e9, { error: 'must be at most 1,000,000,000' });
 
 const location = z.looseObject({
-  country: z
-    .string({ error: 'must be a string' })
-    .regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter ISO country code' })
-    .optional(),
-  lat: z.number({ error: 'must be a number' }).min(-90).max(90).optional(),
-  lon: z.number({ error: 'must be a number' }).min(-180).max(180).optional(),
-});
+  country: text({ pattern: /^[A-Za-z]{2}$/, reason: 'must be a two-letter ISO country code' }).optional(),
+  lat: between(90).optional(),
+  lon: between(180).optional(),
+}, { error: 'must be an object' });
+
+const quantity = wholeNumber(1, 100_000);
 
 const item = z.looseObject({
   product_id: idString(128),
-  quantity: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1).max(100_000).optional(),
+  quantity: quantity.optional(),
   price: money.optional(),
-});
+}, { error: 'must be an object' });
 
 const properties = z.looseObject({
   amount: money.optional(),
-  currency: z
-    .string({ error: 'must be a string' })
-    .regex(/^[A-Za-z]{3}$/, { error: 'must be a three-letter currency code' })
-    .optional(),
+  currency: text({ pattern: /^[A-Za-z]{3}$/, reason: 'must be a three-letter currency code' }).optional(),
   product_id: idString(128).optional(),
-  quantity: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1).max(100_000).optional(),
+  quantity: quantity.optional(),
   price: money.optional(),
-  page: z.string({ error: 'must be a string' }).max(2048).optional(),
-  page_url: z.string({ error: 'must be a string' }).max(2048).optional(),
-  category: z.string({ error: 'must be a string' }).max(256).optional(),
-  items: z.array(item, { error: 'must be an array' }).max(500, { error: 'must have at most 500 items' }).optional(),
+  page: text({ max: 2048 }).optional(),
+  page_url: text({ max: 2048 }).optional(),
+  category: text({ max: 256 }).optional(),
+  items: z
+    .array(item, { error: 'must be an array' })
+    .max(MAX_ITEMS_PER_EVENT, { error: `must have at most ${MAX_ITEMS_PER_EVENT} items` })
+    .optional(),
   location: location.optional(),
-});
+}, { error: 'must be an object' });
 
 export const wireEventSchema = z.object({
   event_id: idString(128).optional(),
   timestamp: z
-    .string({ error: 'is required (ISO 8601 string)' })
+    .string({ error: 'must be an ISO 8601 string' })
     .regex(ISO_8601, { error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T12:00:00.000Z' }),
   user_id: idString(256),
   session_id: idString(256).optional(),
-  event_type: z
-    .string({ error: 'is required' })
-    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'must be 1-64 characters of letters, digits, _ . : -' }),
+  event_type: text({ min: 1, max: 64, pattern: /^[A-Za-z0-9_.:-]*$/, reason: 'must be 1-64 characters of letters, digits, _ . : -' }),
   properties: properties.optional(),
 });
 
@@ -99,7 +143,11 @@ export interface PulseEvent {
   category: string | null;
   items: EventItem[];
   location: EventLocation | null;
-  /** the raw properties object, kept for the lake */
+  /**
+   * the properties exactly as sent, kept for the lake. Client keys are own properties (JSON.parse
+   * defines them so): one may be named "__proto__", so never merge this into another object
+   * with Object.assign or a for-in copy.
+   */
   properties: Record<string, unknown>;
   receivedAt: number;
 }
@@ -109,21 +157,45 @@ export function toCents(amount: number): number {
   return Math.round(Number((amount * 100).toFixed(4)));
 }
 
-/** Deeper structures are refused: nothing a shop sends needs them, and they break serialisers. */
-export const MAX_PROPERTIES_DEPTH = 16;
-
-/** true when `value` nests objects/arrays deeper than `max` (checked without recursion) */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
+/**
+ * Walks `properties` without recursion (a hostile body may nest 100,000 levels) and returns the
+ * first problem: too deep, a key or string that is not well-formed Unicode, or too large. The
+ * size is checked last, by serialising once, which is safe only after the depth is known.
+ */
+function propertiesProblem(value: object): string | null {
+  const stack: [unknown, string, number][] = [[value, 'properties', 1]];
+  // UTF-16 units never exceed UTF-8 bytes, so this running count can stop a huge body early
+  let units = 0;
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return `${path}: ${NOT_WELL_FORMED}`;
+      units += v.length;
+      if (units > MAX_PROPERTIES_BYTES) return tooLarge;
+      continue;
     }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_PROPERTIES_DEPTH) return `properties: nested deeper than ${MAX_PROPERTIES_DEPTH} levels`;
+    const entries: [string, unknown][] = Array.isArray(v) ? v.map((c, i) => [String(i), c]) : Object.entries(v);
+    for (const [key, child] of entries) {
+      if (!isWellFormed(key)) return `${path}: a key ${NOT_WELL_FORMED}`;
+      units += key.length;
+      stack.push([child, `${path}.${key}`, depth + 1]);
+    }
+    if (units > MAX_PROPERTIES_BYTES) return tooLarge;
   }
-  return false;
+  return utf8Exceeds(JSON.stringify(value), MAX_PROPERTIES_BYTES) ? tooLarge : null;
+}
+const tooLarge = `properties: must be at most ${MAX_PROPERTIES_BYTES / 1024} KB as JSON`;
+
+const utf8Buffer = new Uint8Array(MAX_PROPERTIES_BYTES + 4);
+const utf8 = new TextEncoder();
+/** true when `s` takes more than `max` bytes in UTF-8, without encoding past the limit */
+function utf8Exceeds(s: string, max: number): boolean {
+  if (s.length > max) return true;
+  if (s.length * 3 <= max) return false;
+  const { read, written } = utf8.encodeInto(s, utf8Buffer.subarray(0, max + 4));
+  return read < s.length || written > max;
 }
 
 export type ValidationResult = { ok: true; event: PulseEvent } | { ok: false; error: string };
@@ -131,7 +203,7 @@ export type ValidationResult = { ok: true; event: PulseEvent } | { ok: false; er
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {
   let v: unknown = raw;
   for (const key of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, key)) return undefined;
     v = (v as Record<PropertyKey, unknown>)[key];
   }
   return v;
@@ -172,8 +244,11 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
     return { ok: false, error: parsed.error.issues.slice(0, 3).map((i) => describeIssue(i, raw)).join('; ') };
   }
   const e = parsed.data;
-  if (e.properties && nestsDeeperThan(e.properties, MAX_PROPERTIES_DEPTH)) {
-    return { ok: false, error: `properties: nested deeper than ${MAX_PROPERTIES_DEPTH} levels` };
+  // zod's copy silently drops a "__proto__" key; the lake keeps what the client sent
+  const sentProperties = Object.hasOwn(raw, 'properties') ? (raw as { properties?: unknown }).properties : undefined;
+  if (typeof sentProperties === 'object' && sentProperties !== null) {
+    const problem = propertiesProblem(sentProperties);
+    if (problem) return { ok: false, error: problem };
   }
   const ts = parseTimestamp(e.timestamp);
   if (!Number.isFinite(ts)) return { ok: false, error: 'timestamp: is not a valid date' };
@@ -215,7 +290,7 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
         priceCents: i.price !== undefined ? toCents(i.price) : null,
       })),
       location,
-      properties: p as Record<string, unknown>,
+      properties: (sentProperties ?? {}) as Record<string, unknown>,
       receivedAt: now,
     },
   };

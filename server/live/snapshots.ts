@@ -5,7 +5,9 @@ import type { PipelineStats } from '@/server/pipeline/stats';
 /** Builds the full snapshot: live store metrics plus this process's pipeline health. */
 export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; deadLetters: DeadLetterStore; mode: string }) {
   return async function snapshot(now = Date.now()): Promise<LiveSnapshot> {
-    const [metrics, backlog, deadLetters] = await Promise.all([deps.store.snapshot(now), deps.log.backlog(), deps.deadLetters.count()]);
+    const [metrics, backlogs, deadLetters] = await Promise.all([deps.store.snapshot(now), deps.log.backlog(), deps.deadLetters.count()]);
+    // screens show one figure: the slowest consumer's, the one backpressure applies to
+    const backlog = Math.max(0, ...Object.values(backlogs));
     const s = deps.stats;
     return {
       computedAt: now,
