@@ -57,6 +57,8 @@ export interface MinuteDelta {
   sessionsWithPurchase: number;
   carts: number;
   cartsPurchased: number;
+  /** users whose last activity falls in this minute (active users = Σ over the window) */
+  usersLast: number;
 }
 
 export interface Effects {
@@ -67,7 +69,7 @@ export interface Effects {
   /** full new records of every user / session the delivery touched */
   users: Map<string, UserRecord>;
   sessions: Map<string, SessionRecord>;
-  /** new stock levels of tracked products */
+  /** stock change per tracked product (negative: sold); untracked products never appear */
   stock: Map<string, number>;
   /** alerts raised (ids deterministic: one event, one alert per rule) */
   alerts: Alert[];
@@ -94,6 +96,7 @@ export function emptyMinute(): MinuteDelta {
     sessionsWithPurchase: 0,
     carts: 0,
     cartsPurchased: 0,
+    usersLast: 0,
   };
 }
 

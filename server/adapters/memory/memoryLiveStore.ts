@@ -1,124 +1,206 @@
-import { ACTIVE_USERS_WINDOW_MIN, SERIES_MINUTES } from '@/lib/metrics';
-import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
 import type { Alert } from '@/lib/live';
-import type { DeadLetter } from '@/server/ports';
-import type { ApplyResult, DeadLetterStore, LiveStore, LogBatch, LogRecord, SessionAggregates, UserAnalytics } from '@/server/ports';
-import { type EventRuleThresholds, purchaseAlerts } from '@/server/alerts/eventRules';
-import { type FraudWeights, scoreFraud } from '@/server/pipeline/fraud';
-import { Inventory } from '@/server/pipeline/inventory';
-import { MinuteBuckets } from '@/server/pipeline/minuteBuckets';
-import { SessionTracker } from '@/server/pipeline/sessions';
-import { UserStates } from '@/server/pipeline/users';
+import { dayOf, hourOf, windowStart } from '@/lib/metrics';
+import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
+import { figuresFromBuckets, type MinuteView } from '@/server/pipeline/bucketMetrics';
+import type { EngineState, SessionRecord, StateRequest } from '@/server/pipeline/effects';
+import { DAY_RETENTION_MS, HOUR_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
+import { SESSION_RETENTION_MS, toSessionAggregates } from '@/server/pipeline/sessionRecords';
+import { toUserAnalytics } from '@/server/pipeline/userRecords';
+import type { ApplyOutcome, ApplyRequest, DeadLetterStore, LiveMetrics, LiveStore, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
+import type { RuleSource } from '@/server/rules/eventRules';
 
 const RECENT_ALERTS = 20;
+const ALERT_IDS_REMEMBERED = 100_000;
 const PRUNE_EVERY_MS = 15_000;
 
-export interface MemoryLiveStoreOptions {
-  fraudWeights: FraudWeights;
-  rules: EventRuleThresholds;
-  maxUsers: number;
-  deadLetters: DeadLetterStore;
+interface MinuteState extends Omit<MinuteView, 'distinctUsers' | 'byType'> {
+  byType: Map<string, number>;
+  users: Set<string>;
 }
 
-/** Live state in process memory (embedded mode): exact, fast, lost on restart. */
+/** The checkpoints the memory log measures backlog with; the store writes them with its effects. */
+export interface CheckpointTable {
+  get(consumer: string, partition: number): number;
+  set(consumer: string, partition: number, offset: number): void;
+}
+
+export interface MemoryLiveStoreOptions {
+  rules: RuleSource;
+  maxUsers: number;
+  deadLetters: DeadLetterStore;
+  checkpoints: CheckpointTable;
+  /** true while `token` is the partition's current lease of `consumer` */
+  leaseIsCurrent?: (consumer: string, partition: number, token: number) => boolean;
+}
+
+/**
+ * Live state in process memory (embedded mode): exact, fast, lost on restart. Applies the
+ * engine's effects synchronously, so a delivery and its checkpoint land together.
+ * Maps are keyed by client values, never plain objects.
+ */
 export class MemoryLiveStore implements LiveStore {
   readonly kind = 'in-process';
   readonly durable = false;
-  private readonly buckets = new MinuteBuckets();
-  private readonly sessions = new SessionTracker();
-  private readonly users: UserStates;
-  private readonly inventory = new Inventory();
+  private readonly minutes = new Map<number, MinuteState>();
+  private readonly hours = new Map<number, number>();
+  private readonly days = new Map<number, number>();
+  /** insertion order = least recently updated first, for the bound */
+  private readonly users = new Map<string, UserRecord>();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly sessionIndex = new Map<string, string>();
+  private readonly stock = new Map<string, number>();
+  private readonly alertIds = new Set<string>();
   private alerts: Alert[] = [];
   private newestEventTime: number | null = null;
   private newestReceivedAt: number | null = null;
   private lastPrune = 0;
 
-  constructor(private readonly opts: MemoryLiveStoreOptions) {
-    this.users = new UserStates(opts.maxUsers);
+  constructor(private readonly opts: MemoryLiveStoreOptions) {}
+
+  async read(request: StateRequest): Promise<EngineState> {
+    const state: EngineState = { users: new Map(), sessions: new Map(), stock: new Map() };
+    for (const id of request.users) {
+      const u = this.users.get(id);
+      if (u) state.users.set(id, u);
+    }
+    for (const key of request.sessions) {
+      const s = this.sessions.get(key);
+      if (s) state.sessions.set(key, s);
+    }
+    for (const p of request.products) {
+      const level = this.stock.get(p);
+      if (level !== undefined) state.stock.set(p, level);
+    }
+    return state;
   }
 
-  async apply(batch: LogBatch, now: number, maxAttempts: number): Promise<ApplyResult> {
-    const fired: Alert[] = [];
-    const lagsMs: number[] = [];
-    const failed: Omit<DeadLetter, 'id'>[] = [];
-    for (const record of batch.entries.flatMap((e) => e.records)) {
-      // in memory a batch cannot be applied all-or-nothing, so a failing record is retried on
-      // its own, then set aside, and its neighbours are applied exactly once
-      for (let attempt = 1; ; attempt++) {
-        try {
-          fired.push(...this.applyOne(record, now));
-          lagsMs.push(now - record.appendedAt);
-          break;
-        } catch (err) {
-          if (attempt < maxAttempts) continue;
-          failed.push({
-            payload: JSON.stringify(record.event),
-            eventId: record.event.eventId,
-            error: err instanceof Error ? err.message : String(err),
-            attempts: attempt,
-            failedAt: now,
-          });
-          break;
-        }
-      }
+  async checkpoint(consumer: string, partition: number): Promise<number> {
+    return this.opts.checkpoints.get(consumer, partition);
+  }
+
+  async apply(req: ApplyRequest): Promise<ApplyOutcome> {
+    const { consumer, lease, effects: fx, now } = req;
+    const current = this.opts.checkpoints.get(consumer, lease.partition);
+    if (current >= req.toOffset) return { status: 'duplicate' };
+    if (current !== req.fromOffset) return { status: 'moved', checkpoint: current };
+    if (this.opts.leaseIsCurrent && !this.opts.leaseIsCurrent(consumer, lease.partition, lease.token)) return { status: 'fenced' };
+    // from here to the checkpoint nothing awaits: the delivery lands whole or not at all
+    for (const [m, d] of fx.minutes) {
+      let b = this.minutes.get(m);
+      if (!b) this.minutes.set(m, (b = newMinute()));
+      b.events += d.events;
+      b.orders += d.orders;
+      b.revenueCents += d.revenueCents;
+      for (const [t, n] of d.byType) b.byType.set(t, (b.byType.get(t) ?? 0) + n);
+      for (const u of d.users) b.users.add(u);
+      b.usersLast += d.usersLast;
+      b.sessions += d.sessions;
+      b.sessionDurationMs += d.sessionDurationMs;
+      b.sessionPages += d.sessionPages;
+      b.sessionPvRateMilli += d.sessionPvRateMilli;
+      b.sessionsWithPurchase += d.sessionsWithPurchase;
+      b.carts += d.carts;
+      b.cartsPurchased += d.cartsPurchased;
     }
-    if (failed.length) await this.opts.deadLetters.add(failed);
+    for (const [h, cents] of fx.hours) this.hours.set(h, (this.hours.get(h) ?? 0) + cents);
+    for (const [d, cents] of fx.days) this.days.set(d, (this.days.get(d) ?? 0) + cents);
+    for (const [id, record] of fx.users) {
+      this.users.delete(id);
+      this.users.set(id, record);
+    }
+    while (this.users.size > this.opts.maxUsers) this.users.delete(this.users.keys().next().value!);
+    for (const [key, s] of fx.sessions) {
+      this.sessions.set(key, s);
+      if (s.sessionId !== null) this.sessionIndex.set(s.sessionId, key);
+    }
+    for (const [p, delta] of fx.stock) {
+      const level = this.stock.get(p);
+      if (level !== undefined) this.stock.set(p, level + delta);
+    }
+    const fired = fx.alerts.filter((a) => !this.alertIds.has(a.id));
+    for (const a of fired) this.alertIds.add(a.id);
+    if (this.alertIds.size > ALERT_IDS_REMEMBERED) {
+      for (const id of [...this.alertIds].slice(0, this.alertIds.size - ALERT_IDS_REMEMBERED)) this.alertIds.delete(id);
+    }
     if (fired.length) this.alerts = [...[...fired].reverse(), ...this.alerts].slice(0, RECENT_ALERTS);
-    if (now - this.lastPrune > PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      this.buckets.prune(now);
-      this.sessions.prune(now);
-    }
-    return { alerts: fired, lagsMs, applied: lagsMs.length, deadLettered: failed.length, acked: false, leftPending: [] };
+    if (fx.newestEventTime !== null && (this.newestEventTime === null || fx.newestEventTime > this.newestEventTime)) this.newestEventTime = fx.newestEventTime;
+    if (fx.newestReceivedAt !== null && (this.newestReceivedAt === null || fx.newestReceivedAt > this.newestReceivedAt)) this.newestReceivedAt = fx.newestReceivedAt;
+    this.opts.checkpoints.set(consumer, lease.partition, req.toOffset);
+    // the in-memory dead letters cannot fail; they are written after the checkpoint moved
+    if (fx.deadLetters.length) await this.opts.deadLetters.add(fx.deadLetters);
+    if (now - this.lastPrune > PRUNE_EVERY_MS) this.prune(now);
+    return { status: 'applied', alerts: fired };
   }
 
-  private applyOne({ event: e }: LogRecord, now: number): Alert[] {
-    let alerts: Alert[] = [];
-    if (e.type === 'purchase') {
-      // score against the history before this purchase, then record it
-      const fraud = scoreFraud(this.users.history(e.userId), e, this.opts.fraudWeights);
-      const stock = this.inventory.applyPurchase(e);
-      alerts = purchaseAlerts(e, fraud, stock, this.opts.rules, now);
-    }
-    this.users.add(e);
-    this.buckets.add(e, now);
-    this.sessions.add(e);
-    if (this.newestEventTime === null || e.ts > this.newestEventTime) this.newestEventTime = e.ts;
-    if (this.newestReceivedAt === null || e.receivedAt > this.newestReceivedAt) this.newestReceivedAt = e.receivedAt;
-    return alerts;
-  }
-
-  async snapshot(now: number) {
+  async snapshot(now: number): Promise<LiveMetrics> {
+    const figures = figuresFromBuckets(now, (m) => {
+      const b = this.minutes.get(m);
+      return b ? { ...b, distinctUsers: b.users.size } : undefined;
+    });
+    const threshold = this.opts.rules.current().lowStockAtOrBelow;
+    const low: { productId: string; stock: number }[] = [];
+    for (const [productId, stock] of this.stock) if (stock <= threshold) low.push({ productId, stock });
+    low.sort((a, b) => a.stock - b.stock || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
     return assembleMetrics({
       newestEventTime: this.newestEventTime,
       newestReceivedAt: this.newestReceivedAt,
-      activeUsers: this.buckets.distinctUsers(now, ACTIVE_USERS_WINDOW_MIN),
-      series: this.buckets.series(now, SERIES_MINUTES),
-      revenueThisHourCents: this.buckets.revenueThisHour(now),
-      revenueTodayCents: this.buckets.revenueToday(now),
-      sessions: this.sessions.summary(now),
-      eventsByType: this.buckets.eventsByType(now, SERIES_MINUTES),
-      inventory: {
-        tracked: this.inventory.tracked,
-        lowStockThreshold: this.opts.rules.lowStockAtOrBelow,
-        lowStock: this.inventory.lowest(this.opts.rules.lowStockAtOrBelow, 10),
-      },
+      activeUsers: figures.activeUsers,
+      series: figures.series,
+      revenueThisHourCents: this.hours.get(hourOf(now)) ?? 0,
+      revenueTodayCents: this.days.get(dayOf(now)) ?? 0,
+      sessions: figures.sessions,
+      eventsByType: figures.eventsByType,
+      inventory: { tracked: this.stock.size, lowStockThreshold: threshold, lowStock: low.slice(0, 10) },
       alerts: this.alerts,
     });
   }
 
   async setStock(productId: string, stock: number): Promise<void> {
-    this.inventory.set(productId, stock);
+    this.stock.set(productId, stock);
   }
 
   async userAnalytics(userId: string): Promise<UserAnalytics | null> {
-    return this.users.get(userId);
+    const r = this.users.get(userId);
+    return r ? toUserAnalytics(r) : null;
   }
 
   async sessionAggregates(sessionId: string): Promise<SessionAggregates | null> {
-    return this.sessions.get(sessionId);
+    const key = this.sessionIndex.get(sessionId);
+    const s = key === undefined ? undefined : this.sessions.get(key);
+    return s ? toSessionAggregates(s) : null;
   }
 
   async close(): Promise<void> {}
+
+  private prune(now: number): void {
+    this.lastPrune = now;
+    const minMinute = windowStart(now, MINUTE_RETENTION_MIN);
+    for (const m of this.minutes.keys()) if (m < minMinute) this.minutes.delete(m);
+    for (const h of this.hours.keys()) if (h < hourOf(now) - HOUR_RETENTION_MS) this.hours.delete(h);
+    for (const d of this.days.keys()) if (d < dayOf(now) - DAY_RETENTION_MS) this.days.delete(d);
+    const cutoff = now - SESSION_RETENTION_MS;
+    for (const [key, s] of this.sessions) {
+      if (s.lastTs >= cutoff) continue;
+      this.sessions.delete(key);
+      if (s.sessionId !== null && this.sessionIndex.get(s.sessionId) === key) this.sessionIndex.delete(s.sessionId);
+    }
+  }
 }
 
+function newMinute(): MinuteState {
+  return {
+    events: 0,
+    orders: 0,
+    revenueCents: 0,
+    byType: new Map(),
+    users: new Set(),
+    usersLast: 0,
+    sessions: 0,
+    sessionDurationMs: 0,
+    sessionPages: 0,
+    sessionPvRateMilli: 0,
+    sessionsWithPurchase: 0,
+    carts: 0,
+    cartsPurchased: 0,
+  };
+}

@@ -1,0 +1,204 @@
+import type { PulseEvent } from '@/lib/events';
+import { DAY_MS, HOUR_MS, dayOf, hourOf, minuteOf, windowStart } from '@/lib/metrics';
+import { lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
+import type { LogRecord, UserRecord } from '@/server/ports';
+import type { EventRules } from '@/server/rules/eventRules';
+import { emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from './effects';
+import { scoreFraud } from './fraud';
+import { addEventToSession, cloneSession, newSession, sessionContribution, SESSION_RETENTION_MS } from './sessionRecords';
+import { addEventToUser, cloneUserRecord, fraudHistoryOf, newUserRecord } from './userRecords';
+
+/** Retention of live buckets; late events older than this only reach the per-user records. */
+export const MINUTE_RETENTION_MIN = 120;
+export const HOUR_RETENTION_MS = 48 * HOUR_MS;
+export const DAY_RETENTION_MS = 8 * DAY_MS;
+
+/**
+ * The processing engine: one pure function from a delivery's records and the state they need to
+ * every effect — counters per bucket, set members, per-user and per-session records, stock
+ * changes, alerts, dead letters — as plain data. Every store applies exactly this; none of them
+ * scores, evaluates a rule or decides a dead letter.
+ *
+ * Records are processed in log order (one partition, one owner), so one user's purchases are
+ * scored against each other in order.
+ */
+
+/** what a delivery must read before the engine can run */
+export function stateRequestFor(records: LogRecord[]): StateRequest {
+  const users = new Set<string>();
+  const sessions = new Set<string>();
+  const products = new Set<string>();
+  for (const { event: e } of records) {
+    users.add(e.userId);
+    sessions.add(sessionKeyOf(e.userId, e.sessionId));
+    if (e.type === 'purchase') for (const line of purchaseLines(e)) products.add(line.productId);
+  }
+  return { users: [...users], sessions: [...sessions], products: [...products] };
+}
+
+export interface EngineFailure {
+  record: LogRecord;
+  error: string;
+}
+
+export interface EngineResult {
+  effects: Effects;
+  /** records the engine could not process; their effects are not in `effects` */
+  failures: EngineFailure[];
+}
+
+export interface EngineOptions {
+  rules: EventRules;
+  now: number;
+  /** the delivery attempt (1-based) */
+  attempt: number;
+  /** on this attempt and after, failing records become dead letters instead of failing the delivery */
+  deadLetterFrom: number;
+  /** the log entry a record came from, for dead letters and log lines */
+  entryIdOf: (record: LogRecord) => string;
+}
+
+export function runEngine(records: LogRecord[], state: EngineState, opts: EngineOptions): EngineResult {
+  const { now, rules } = opts;
+  const fx = emptyEffects();
+  const failures: EngineFailure[] = [];
+  const users = new Map<string, { before: UserRecord | undefined; after: UserRecord }>();
+  const sessions = new Map<string, { before: SessionRecord | undefined; after: SessionRecord }>();
+  const stock = new Map<string, number>(state.stock);
+  const minuteFloor = windowStart(now, MINUTE_RETENTION_MIN);
+  const sessionFloor = now - SESSION_RETENTION_MS;
+
+  const minute = (m: number): MinuteDelta => {
+    let b = fx.minutes.get(m);
+    if (!b) fx.minutes.set(m, (b = emptyMinute()));
+    return b;
+  };
+
+  for (const record of records) {
+    const e = record.event;
+    const problem = unprocessable(e);
+    if (problem) {
+      failures.push({ record, error: problem });
+      continue;
+    }
+    // nothing below can throw: the record is checked, and every write goes to working copies
+    let u = users.get(e.userId);
+    if (!u) {
+      const before = state.users.get(e.userId);
+      const after = before ? cloneUserRecord(before) : newUserRecord(e.userId);
+      after.version = (before?.version ?? 0) + 1;
+      users.set(e.userId, (u = { before, after }));
+    }
+    if (e.type === 'purchase') {
+      const fraud = scoreFraud(fraudHistoryOf(u.after), e, rules.fraudWeights);
+      fx.alerts.push(...purchaseAlerts(e, fraud, [], rules, now));
+      for (const line of purchaseLines(e)) {
+        const level = stock.get(line.productId);
+        if (level === undefined) continue;
+        const after = level - line.quantity;
+        stock.set(line.productId, after);
+        fx.stock.set(line.productId, (fx.stock.get(line.productId) ?? 0) - line.quantity);
+        if (level > rules.lowStockAtOrBelow && after <= rules.lowStockAtOrBelow) {
+          fx.alerts.push(lowStockAlert(e, line.productId, after, rules, now));
+        }
+      }
+    }
+    addEventToUser(u.after, e);
+
+    const m = minuteOf(e.ts);
+    if (m >= minuteFloor) {
+      const b = minute(m);
+      b.events++;
+      b.byType.set(e.type, (b.byType.get(e.type) ?? 0) + 1);
+      b.users.add(e.userId);
+      if (e.type === 'purchase') {
+        b.orders++;
+        b.revenueCents += e.amountCents ?? 0;
+      }
+    }
+    if (e.type === 'purchase' && e.amountCents) {
+      const hour = hourOf(e.ts);
+      if (hour >= hourOf(now) - HOUR_RETENTION_MS) fx.hours.set(hour, (fx.hours.get(hour) ?? 0) + e.amountCents);
+      const day = dayOf(e.ts);
+      if (day >= dayOf(now) - DAY_RETENTION_MS) fx.days.set(day, (fx.days.get(day) ?? 0) + e.amountCents);
+    }
+
+    // sessions describe current behaviour: events older than their retention leave them alone
+    // (a 1970 event must not stretch a live session's duration), in every store alike
+    if (e.ts >= sessionFloor) {
+      const key = sessionKeyOf(e.userId, e.sessionId);
+      let s = sessions.get(key);
+      if (!s) {
+        const before = state.sessions.get(key);
+        sessions.set(key, (s = { before, after: before ? cloneSession(before) : newSession(key, e) }));
+      }
+      addEventToSession(s.after, e);
+    }
+
+    if (fx.newestEventTime === null || e.ts > fx.newestEventTime) fx.newestEventTime = e.ts;
+    if (fx.newestReceivedAt === null || e.receivedAt > fx.newestReceivedAt) fx.newestReceivedAt = e.receivedAt;
+    fx.processed++;
+  }
+
+  // a session's (or user's) figures move from the bucket of its old times to that of its new
+  // ones: −1 there, +1 here, so windows are sums of buckets
+  for (const { before, after } of sessions.values()) {
+    if (before) sessionContribution(before, -1, minuteFloor, minute);
+    sessionContribution(after, 1, minuteFloor, minute);
+    fx.sessions.set(after.key, after);
+  }
+  for (const { before, after } of users.values()) {
+    const was = before && Number.isFinite(before.lastActivity) ? minuteOf(before.lastActivity) : null;
+    const is = minuteOf(after.lastActivity);
+    if (was !== is) {
+      if (was !== null && was >= minuteFloor) minute(was).usersLast--;
+      if (is >= minuteFloor) minute(is).usersLast++;
+    }
+    fx.users.set(after.userId, after);
+  }
+
+  if (failures.length && opts.attempt >= opts.deadLetterFrom) {
+    for (const f of failures) {
+      fx.deadLetters.push({
+        payload: JSON.stringify(f.record.event),
+        eventId: typeof f.record.event.eventId === 'string' ? f.record.event.eventId : null,
+        error: `${f.error} (log entry ${opts.entryIdOf(f.record)}, offset ${f.record.offset})`,
+        attempts: opts.attempt,
+        failedAt: now,
+      });
+    }
+  }
+  const step = Math.max(1, Math.floor(records.length / 16));
+  for (let i = 0; i < records.length; i += step) fx.lagsMs.push(now - records[i].appendedAt);
+  return { effects: fx, failures };
+}
+
+export function purchaseLines(e: PulseEvent): { productId: string; quantity: number }[] {
+  if (e.items.length > 0) return e.items;
+  return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1 }] : [];
+}
+
+/**
+ * Records come from the log, written by ingest after validation, but the log may hold entries
+ * from older versions or hand-made ones: check what the engine relies on, with a reason.
+ */
+function unprocessable(e: PulseEvent): string | null {
+  if (typeof e !== 'object' || e === null) return 'record is not an event object';
+  if (typeof e.userId !== 'string' || e.userId === '') return 'user_id: missing';
+  if (typeof e.type !== 'string' || e.type === '') return 'event_type: missing';
+  if (!Number.isSafeInteger(e.ts)) return 'timestamp: not epoch milliseconds';
+  if (!Number.isSafeInteger(e.receivedAt)) return 'receivedAt: not epoch milliseconds';
+  if (e.sessionId !== null && typeof e.sessionId !== 'string') return 'session_id: not a string';
+  if (e.amountCents !== null && (!Number.isSafeInteger(e.amountCents) || e.amountCents < 0)) return 'amount: not whole cents ≥ 0';
+  if (!Array.isArray(e.items)) return 'items: not a list';
+  for (const line of e.items) {
+    if (typeof line?.productId !== 'string' || !Number.isSafeInteger(line.quantity) || line.quantity < 1) {
+      return 'items: a line without product or whole quantity';
+    }
+  }
+  if (e.productId !== null && typeof e.productId !== 'string') return 'product_id: not a string';
+  if (e.quantity !== null && !Number.isSafeInteger(e.quantity)) return 'quantity: not a whole number';
+  if (e.page !== null && typeof e.page !== 'string') return 'page: not a string';
+  if (e.location !== null && typeof e.location !== 'object') return 'location: not an object';
+  return null;
+}
