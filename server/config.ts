@@ -60,6 +60,14 @@ const envSchema = z.object({
   /** per-user records kept in memory in embedded mode before the least recently active go */
   EMBEDDED_MAX_USERS: int(1000, 50_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * `npm start` with REDIS_URL and PULSE_ROLE all is a supervisor: this many web processes share
+   * PORT, and PULSE_WORKER_PROCESSES processing processes (unset: one per core but one, at least
+   * one) run the pipeline. PULSE_WORKER_PROCESSES=0 makes the web processes process too; with one
+   * web process that is a single process doing both, as without a supervisor.
+   */
+  PULSE_WEB_PROCESSES: int(1, 64).default(1),
+  PULSE_WORKER_PROCESSES: int(0, 256).optional(),
   /** single-node mode: the Redis that holds the event stream and live state */
   REDIS_URL: z
     .string()
