@@ -2,91 +2,70 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PulseEvent } from '@/lib/events';
-import { redisKeys } from '@/server/adapters/redis/redisClient';
-import { RedisEventLog } from '@/server/adapters/redis/redisEventLog';
-import { RedisLiveStore } from '@/server/adapters/redis/redisLiveStore';
+import { redisKeys, type RedisKeys } from '@/server/adapters/redis/keys';
 import { log } from '@/server/log';
-import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
+import type { UserRecord, UserStore } from '@/server/ports';
+import { addEventToUser, cloneUserRecord, newUserRecord, toUserAnalytics } from '@/server/pipeline/userRecords';
 import { startDynalite, type RunningDynalite } from '@/server/users/dynalite';
 import { DynamoUserStore } from '@/server/users/dynamoUserStore';
 import { MemoryUserStore } from '@/server/users/memoryUserStore';
-import { deltaFromHash, UserFlusher } from '@/server/users/userFlusher';
-import type { UserDelta, UserStore } from '@/server/users/userStore';
+import { UserFlusher } from '@/server/users/userFlusher';
 import { ev } from '../helpers/events';
-import { REDIS_URL, rules } from '../helpers/stores';
+import { REDIS_URL } from '../helpers/stores';
 
 /**
- * The flusher against real Redis: events go through the Redis event log and live store with
- * per-user deltas on, the flusher moves the deltas into a user store, and the user store must
- * then agree with the live store's own per-user record, whatever crashed in between.
+ * The flusher against real Redis and a real store: per-user records are written to Redis the
+ * way the Redis live store writes them (record JSON and the dirty entry, atomically, on every
+ * apply), and the store must end up with exactly the newest record of every user, whatever
+ * failed or changed in between.
  */
-const NOW = Date.parse('2026-11-25T12:30:30Z');
-const s = (seconds: number) => NOW - 600_000 + seconds * 1000;
-const USERS = ['u1', 'u2', 'u3'];
+const T = Date.parse('2026-11-25T12:00:00Z');
+const s = (seconds: number) => T + seconds * 1000;
 
-const firstRound = (): PulseEvent[] => [
-  ev({ ts: s(10), userId: 'u1', type: 'page_view', page: '/', location: { country: 'DE', lat: 52.52, lon: 13.4 } }),
-  ev({ ts: s(20), userId: 'u1', type: 'add_to_cart', productId: 'p1' }),
-  ev({ ts: s(30), userId: 'u1', type: 'purchase', amountCents: 12_999, location: { country: 'FR', lat: 48.85, lon: 2.35 } }),
-  ev({ ts: s(5), userId: 'u1', type: 'page_view', page: '/late', location: { country: 'US', lat: 40.7, lon: -74 } }), // late
-  ev({ ts: s(40), userId: 'u2', type: 'purchase', amountCents: 5000 }),
-  ev({ ts: s(41), userId: 'u2', type: 'wishlist' }),
-  ev({ ts: s(50), userId: 'u3', type: 'page_view', location: { country: null, lat: 1.5, lon: null } }),
-];
+/** the live store's side: the one per-user merge, then SET record + ZADD dirty in one MULTI */
+class LiveUsers {
+  readonly records = new Map<string, UserRecord>();
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
 
-/** the live pipeline in Redis with per-user deltas, on its own key prefix */
-async function livePipeline() {
-  const prefix = `test:${randomBytes(5).toString('hex')}:`;
-  const keys = redisKeys(prefix);
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  const blocking = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const eventLog = new RedisEventLog(redis, blocking, keys, { dedupWindowSeconds: 3600, claimIdleMs: 1000, readCount: 64, retainProcessedMs: 0 });
-  await eventLog.ensureGroup();
-  const live = new RedisLiveStore(redis, keys, { fraudWeights: DEFAULT_FRAUD_WEIGHTS, rules, consumerName: eventLog.consumerName, userDeltas: true });
-  eventLog.consume(async (batch) => {
-    await live.apply(batch, NOW, 3);
-  });
-  return {
-    prefix,
-    redis,
-    live,
-    async process(events: PulseEvent[]) {
-      await eventLog.append(events);
-      await until(async () => (await eventLog.backlog()) === 0, 'events were not processed in time');
-    },
-    /** the store holds exactly what the live store counted for every user */
-    async expectStoreMatchesLive(store: UserStore, users = USERS) {
-      for (const u of users) expect(await store.get(u), u).toEqual(await live.userAnalytics(u));
-    },
-    async keysLeft(pattern: string) {
-      return (await redis.keys(`${prefix}${pattern}`)).map((k) => k.slice(prefix.length)).sort();
-    },
-    async close() {
-      await eventLog.close();
-      const left = await redis.keys(`${prefix}*`);
-      if (left.length) await redis.del(...left);
-      redis.disconnect();
-    },
-  };
-}
+  /** one delivery: each user it touches gets one new version */
+  async apply(events: PulseEvent[]): Promise<void> {
+    const touched = new Map<string, UserRecord>();
+    for (const e of events) {
+      const r = touched.get(e.userId) ?? cloneUserRecord(this.records.get(e.userId) ?? newUserRecord(e.userId));
+      addEventToUser(r, e);
+      touched.set(e.userId, r);
+    }
+    const tx = this.redis.multi();
+    for (const r of touched.values()) {
+      r.version++;
+      this.records.set(r.userId, r);
+      tx.set(this.keys.user(r.userId), JSON.stringify(r)).zadd(this.keys.usersDirty, r.version, r.userId);
+    }
+    await tx.exec();
+  }
 
-async function until(check: () => Promise<boolean>, message: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(message);
-    await new Promise((r) => setTimeout(r, 10));
+  /** what a screen reading the live store would show for the user */
+  analytics(userId: string) {
+    const r = this.records.get(userId);
+    return r ? toUserAnalytics(r) : null;
   }
 }
 
-/** a store whose writes fail, as when DynamoDB is unreachable */
-const unreachable = (kind = 'unreachable'): UserStore => ({
-  kind,
-  apply: async () => {
-    throw new Error('connect ECONNREFUSED');
-  },
-  get: async () => null,
-  close: async () => {},
-});
+const HOSTILE = ['__proto__', 'constructor', '💥', 'a\u0000b', 'x'.repeat(2000)];
+
+const firstRound = (): PulseEvent[] => [
+  ev({ ts: s(10), userId: 'u1', type: 'page_view', location: { country: 'DE', lat: 52.52, lon: 13.4 } }),
+  ev({ ts: s(20), userId: 'u1', type: 'add_to_cart', productId: 'p1' }),
+  ev({ ts: s(30), userId: 'u1', type: 'purchase', amountCents: 12_999, location: { country: 'FR', lat: 48.85, lon: 2.35 } }),
+  ev({ ts: s(5), userId: 'u1', type: 'page_view' }), // late
+  ev({ ts: s(40), userId: 'u2', type: 'purchase', amountCents: 5000 }),
+  ev({ ts: s(41), userId: 'u2', type: 'wishlist' }),
+  ...HOSTILE.map((userId, i) => ev({ ts: s(50 + i), userId, type: HOSTILE[(i + 1) % HOSTILE.length] })),
+];
+const USERS = ['u1', 'u2', ...HOSTILE];
 
 let dynamo: RunningDynalite | null = null;
 afterAll(() => dynamo?.close());
@@ -101,152 +80,196 @@ const stores: Record<string, () => Promise<UserStore>> = {
   },
 };
 
-let p: Awaited<ReturnType<typeof livePipeline>>;
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(async () => {
-  p = await livePipeline();
-  warn = vi.spyOn(log, 'warn').mockImplementation(() => {});
-});
-afterEach(async () => {
-  warn.mockRestore();
-  await p.close();
-});
+/** a store that runs `before` ahead of each put (to fail it, or to change the user meanwhile) */
+function wrapped(store: UserStore, before: (r: UserRecord) => Promise<void>): UserStore {
+  return { kind: store.kind, put: async (r) => (await before(r), store.put(r)), get: (u) => store.get(u), close: () => store.close() };
+}
 
 describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
+  let redis: Redis;
+  let keys: RedisKeys;
+  let live: LiveUsers;
   let store: UserStore;
-  beforeEach(async () => {
-    store = await stores[kind]();
-  });
-  afterEach(() => store.close());
+  let warn: ReturnType<typeof vi.spyOn>;
+  const flusherFor = (s: UserStore, batchSize?: number) => new UserFlusher(redis, s, { keys, intervalMs: 20, batchSize });
+  const dirty = async () => (await redis.zrange(keys.usersDirty, 0, -1, 'WITHSCORES'));
+  const expectStoreMatchesLive = async (users = USERS) => {
+    for (const u of users) expect(await store.get(u), u.slice(0, 20)).toEqual(live.analytics(u));
+  };
 
-  it('moves the accumulated deltas into the store and forgets them', async () => {
-    await p.process(firstRound());
-    const flusher = new UserFlusher(p.redis, store, { prefix: p.prefix });
-    expect(await flusher.flushOnce()).toBe(3);
+  beforeEach(async () => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+    keys = redisKeys(`test:${randomBytes(5).toString('hex')}:`);
+    live = new LiveUsers(redis, keys);
+    store = await stores[kind]();
+    warn = vi.spyOn(log, 'warn').mockImplementation(() => {});
+  });
+  afterEach(async () => {
+    warn.mockRestore();
+    await store.close();
+    const left = await redis.keys(`${keys.prefix}*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  });
+
+  it('copies every dirty user’s newest record exactly and empties the dirty set', async () => {
+    await live.apply(firstRound());
+    await live.apply([ev({ ts: s(60), userId: 'u1', type: 'purchase', amountCents: 1001 })]);
+    const flusher = flusherFor(store);
+    expect(await flusher.pending()).toEqual({ dirtyUsers: USERS.length });
+    expect(await flusher.flushOnce()).toEqual({ taken: USERS.length, copied: USERS.length, stale: 0, failed: 0, dropped: 0, removed: USERS.length });
 
     expect(await store.get('u1')).toEqual({
       userId: 'u1',
-      lastActivity: s(30),
-      totalEvents: 4,
-      eventsByType: { page_view: 2, add_to_cart: 1, purchase: 1 },
-      purchaseCount: 1,
-      lifetimeValueCents: 12_999,
-      averagePurchaseCents: 12_999,
+      lastActivity: s(60),
+      totalEvents: 5,
+      eventsByType: { page_view: 2, add_to_cart: 1, purchase: 2 },
+      purchaseCount: 2,
+      lifetimeValueCents: 14_000,
+      averagePurchaseCents: 7000,
       lastLocation: { country: 'FR', lat: 48.85, lon: 2.35, at: s(30) },
     });
-    expect(await store.get('u3')).toMatchObject({ lastLocation: { country: null, lat: 1.5, lon: null, at: s(50) } });
-    await p.expectStoreMatchesLive(store);
-    expect(await p.keysLeft('ud*')).toEqual([]);
-    expect(await flusher.flushOnce()).toBe(0);
-    expect(flusher.counters).toEqual({ flushed: 3, alreadyApplied: 0, failed: 0 });
+    expect(Object.hasOwn((await store.get('x'.repeat(2000)))!.eventsByType, '__proto__')).toBe(true);
+    await expectStoreMatchesLive();
+    expect(await dirty()).toEqual([]);
+    expect(await flusher.flushOnce()).toMatchObject({ taken: 0 });
+    expect(flusher.counters).toEqual({ copied: USERS.length, stale: 0, failed: 0, dropped: 0 });
     await flusher.close();
   });
 
-  it('adds later deltas to what it flushed before', async () => {
-    const flusher = new UserFlusher(p.redis, store, { prefix: p.prefix });
-    await p.process(firstRound());
+  it('copies a user again after it changes', async () => {
+    const flusher = flusherFor(store);
+    await live.apply(firstRound());
     await flusher.flushOnce();
-    await p.process([
-      ev({ ts: s(90), userId: 'u1', type: 'purchase', amountCents: 1001, location: { country: 'ES', lat: 40.4, lon: -3.7 } }),
-      ev({ ts: s(1), userId: 'u1', type: 'page_view' }),
-    ]);
-    expect(await flusher.flushOnce()).toBe(1);
-    expect(await store.get('u1')).toMatchObject({ totalEvents: 6, purchaseCount: 2, lifetimeValueCents: 14_000, averagePurchaseCents: 7000, lastActivity: s(90) });
-    await p.expectStoreMatchesLive(store);
-    await flusher.close();
+    await live.apply([ev({ ts: s(90), userId: 'u2', type: 'page_view', location: { country: 'ES', lat: 40.4, lon: -3.7 } })]);
+    expect(await flusher.flushOnce()).toMatchObject({ taken: 1, copied: 1 });
+    expect(await store.get('u2')).toMatchObject({ totalEvents: 3, lastActivity: s(90), lastLocation: { country: 'ES' } });
+    await expectStoreMatchesLive();
   });
 
-  it('after a crash, a second flusher retries the delta and the store counts it once', async () => {
-    await p.process(firstRound().filter((e) => e.userId === 'u1'));
-    // the first flusher takes the delta and dies before completing it
-    const first = new UserFlusher(p.redis, unreachable(), { prefix: p.prefix });
-    expect(await first.flushOnce()).toBe(0);
-    expect(await p.keysLeft('ud*')).toEqual(['ud:inflight', 'udi:u1']);
+  it('leaves a user that changed during the round dirty, and copies the newer record next round', async () => {
+    await live.apply(firstRound());
+    let changed = false;
+    // between the read and the removal, u1 gets a new event (the live store raises its score)
+    const racing = wrapped(store, async (r) => {
+      if (r.userId !== 'u1' || changed) return;
+      changed = true;
+      await live.apply([ev({ ts: s(70), userId: 'u1', type: 'purchase', amountCents: 1 })]);
+    });
+    const flusher = flusherFor(racing);
+    expect(await flusher.flushOnce()).toMatchObject({ taken: USERS.length, copied: USERS.length, removed: USERS.length - 1 });
+    expect(await dirty()).toEqual(['u1', '2']);
+    expect(await store.get('u1')).toMatchObject({ totalEvents: 4, purchaseCount: 1 }); // the version it read
 
-    // ... but its write had reached the store: apply the in-flight delta with its own token
-    const held = await p.redis.hgetall(`${p.prefix}udi:u1`);
-    expect(await store.apply(deltaFromHash('u1', held), held.token)).toBe('applied');
-
-    // a flusher that does not consider it orphaned yet leaves it alone
-    expect(await new UserFlusher(p.redis, store, { prefix: p.prefix }).flushOnce()).toBe(0);
-
-    const second = new UserFlusher(p.redis, store, { prefix: p.prefix, orphanAfterMs: 1 });
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await second.flushOnce()).toBe(1);
-    expect(second.counters).toEqual({ flushed: 1, alreadyApplied: 1, failed: 0 });
-    await p.expectStoreMatchesLive(store, ['u1']);
-    expect(await store.get('u1')).toMatchObject({ totalEvents: 4, purchaseCount: 1 });
-    expect(await p.keysLeft('ud*')).toEqual([]);
+    expect(await flusher.flushOnce()).toMatchObject({ taken: 1, copied: 1, removed: 1 });
+    expect(await store.get('u1')).toMatchObject({ totalEvents: 5, purchaseCount: 2, lifetimeValueCents: 13_000 });
+    await expectStoreMatchesLive();
+    expect(await dirty()).toEqual([]);
   });
-});
 
-describe('UserFlusher with a failing store', () => {
-  it('keeps the delta in flight, holds the user’s newer deltas back, then delivers both in order', async () => {
-    const store = new MemoryUserStore();
-    await p.process(firstRound().filter((e) => e.userId === 'u1'));
-    const failing = new UserFlusher(p.redis, unreachable(), { prefix: p.prefix });
-    expect(await failing.flushOnce()).toBe(0);
-    expect(failing.counters.failed).toBe(1);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('stay in flight'), expect.objectContaining({ failed: 1, store: 'unreachable' }));
+  it('retries a put that failed in the next round, and the others are not held back', async () => {
+    await live.apply(firstRound());
+    let failures = 1;
+    const flaky = wrapped(store, async (r) => {
+      if (r.userId === 'u2' && failures-- > 0) throw new Error('connect ECONNREFUSED');
+    });
+    const flusher = flusherFor(flaky);
+    expect(await flusher.flushOnce()).toMatchObject({ copied: USERS.length - 1, failed: 1, removed: USERS.length - 1 });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('stay dirty'), expect.objectContaining({ failed: 1, first: { user: 'u2', error: 'connect ECONNREFUSED' } }));
+    expect(await store.get('u2')).toBeNull();
+    expect(await dirty()).toEqual(['u2', '1']);
 
-    // new events for the same user while the first delta is in flight
-    await p.process([ev({ ts: s(100), userId: 'u1', type: 'purchase', amountCents: 1 }), ev({ ts: s(101), userId: 'u2', type: 'page_view' })]);
-    const patient = new UserFlusher(p.redis, store, { prefix: p.prefix });
-    expect(await patient.flushOnce()).toBe(1); // u2 only: u1's newer delta waits
-    expect(await store.get('u1')).toBeNull();
-    expect(await p.keysLeft('ud*')).toEqual(['ud:dirty', 'ud:inflight', 'ud:u1', 'udi:u1']);
-
-    const recovering = new UserFlusher(p.redis, store, { prefix: p.prefix, orphanAfterMs: 1 });
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await recovering.flushOnce()).toBe(1); // the orphan; the newer delta still waits for it
-    expect(await store.get('u1')).toMatchObject({ totalEvents: 4, purchaseCount: 1 });
-    expect(await recovering.flushOnce()).toBe(1);
-    await p.expectStoreMatchesLive(store, ['u1', 'u2']);
-    expect(await store.get('u1')).toMatchObject({ totalEvents: 5, purchaseCount: 2, lastActivity: s(100) });
-    expect(await p.keysLeft('ud*')).toEqual([]);
+    expect(await flusher.flushOnce()).toMatchObject({ taken: 1, copied: 1, failed: 0 });
+    await expectStoreMatchesLive();
+    expect(flusher.counters).toEqual({ copied: USERS.length, stale: 0, failed: 1, dropped: 0 });
   });
-});
 
-describe('UserFlusher loop', () => {
-  it('flushes on its own until closed; close() waits and can be called twice', async () => {
-    const store = new MemoryUserStore();
-    const applied: UserDelta[] = [];
-    const spying: UserStore = { ...store, kind: 'spy', get: (u) => store.get(u), close: () => store.close(), apply: (d, t) => (applied.push(d), store.apply(d, t)) };
-    const flusher = new UserFlusher(p.redis, spying, { prefix: p.prefix, intervalMs: 20 });
+  it('after a crash between the put and the removal, the next round finds the copy stale and removes it', async () => {
+    await live.apply(firstRound().filter((e) => e.userId === 'u1'));
+    // a flusher that dies after its put reached the store: the entry is still dirty
+    await store.put(live.records.get('u1')!);
+    const next = flusherFor(store);
+    expect(await next.flushOnce()).toEqual({ taken: 1, copied: 0, stale: 1, failed: 0, dropped: 0, removed: 1 });
+    await expectStoreMatchesLive(['u1']);
+    expect(await dirty()).toEqual([]);
+  });
+
+  it('drops unreadable and missing records with a warning and copies the others', async () => {
+    await live.apply(firstRound());
+    await redis
+      .multi()
+      .set(keys.user('broken'), '{"userId":"broken","vers')
+      .zadd(keys.usersDirty, 3, 'broken')
+      .set(keys.user('fraction'), JSON.stringify({ ...newUserRecord('fraction'), version: 1, lastActivity: s(1), totalEvents: 1.5 }))
+      .zadd(keys.usersDirty, 1, 'fraction')
+      .zadd(keys.usersDirty, 2, 'gone')
+      .exec();
+    const flusher = flusherFor(store);
+    expect(await flusher.flushOnce()).toMatchObject({ taken: USERS.length + 3, copied: USERS.length, dropped: 3, removed: USERS.length + 3 });
+    await expectStoreMatchesLive();
+    expect(await store.get('broken')).toBeNull();
+    expect(await store.get('fraction')).toBeNull();
+    expect(await dirty()).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('dropped'), expect.objectContaining({ dropped: 3 }));
+    const reasons = JSON.stringify(warn.mock.calls);
+    expect(reasons).toMatch(/fraction|broken|gone/);
+    expect(flusher.counters.dropped).toBe(3);
+  });
+
+  it('two flushers on the same dirty set, with users changing meanwhile, end with the newest of everyone', async () => {
+    await live.apply(firstRound());
+    const a = flusherFor(store, 3);
+    const b = flusherFor(store, 3);
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([
+        a.flushOnce(),
+        b.flushOnce(),
+        live.apply([ev({ ts: s(100 + i), userId: USERS[i % USERS.length], type: 'page_view' }), ev({ ts: s(100 + i), userId: 'u1', type: 'purchase', amountCents: 100 })]),
+      ]);
+    }
+    while ((await redis.zcard(keys.usersDirty)) > 0) await Promise.all([a.flushOnce(), b.flushOnce()]);
+    await expectStoreMatchesLive();
+    expect(await store.get('u1')).toMatchObject({ purchaseCount: 6, lifetimeValueCents: 13_499 });
+  });
+
+  it('runs on its own until closed; close() finishes the round and can be called twice', async () => {
+    const puts: string[] = [];
+    const flusher = flusherFor(wrapped(store, async (r) => void puts.push(r.userId)), 4);
     flusher.start();
     flusher.start();
-    await p.process(firstRound());
-    await until(async () => (await store.get('u3')) !== null && (await store.get('u1')) !== null && (await store.get('u2')) !== null, 'the loop did not flush');
-    await p.expectStoreMatchesLive(store);
+    await live.apply(firstRound());
+    await until(async () => (await redis.zcard(keys.usersDirty)) === 0, 'the loop did not flush');
+    await expectStoreMatchesLive();
     await Promise.all([flusher.close(), flusher.close()]);
 
-    const before = applied.length;
-    await p.process([ev({ ts: s(200), userId: 'u1', type: 'page_view' })]);
+    const before = puts.length;
+    await live.apply([ev({ ts: s(200), userId: 'u1', type: 'page_view' })]);
     await new Promise((r) => setTimeout(r, 100));
-    expect(applied.length).toBe(before);
-    expect(await p.keysLeft('ud*')).toEqual(['ud:dirty', 'ud:u1']);
+    expect(puts.length).toBe(before);
+    expect(await dirty()).toEqual(['u1', '2']);
   });
 
-  it('reports pending work for health', async () => {
-    await p.process(firstRound());
-    const flusher = new UserFlusher(p.redis, unreachable(), { prefix: p.prefix, batchSize: 2 });
-    expect(await flusher.pending()).toEqual({ dirtyUsers: 3, inFlight: 0 });
-    await flusher.flushOnce();
-    expect(await flusher.pending()).toEqual({ dirtyUsers: 1, inFlight: 2 });
-  });
-});
-
-describe('deltaFromHash', () => {
-  it('refuses a malformed delta rather than writing a wrong one', () => {
-    expect(() => deltaFromHash('u1', { ev: '2', last: 'soon' })).toThrow(/last/);
-    expect(deltaFromHash('u1', { ev: '2', 't:page_view': '2', last: '5', loc_at: '4', lc: '', lat: '', lon: '7.5' })).toEqual({
-      userId: 'u1',
-      events: 2,
-      byType: { page_view: 2 },
-      purchases: 0,
-      revenueCents: 0,
-      lastActivity: 5,
-      location: { country: null, lat: null, lon: 7.5, at: 4 },
+  it('close() waits for the round in flight to finish its puts and removals', async () => {
+    await live.apply(firstRound().filter((e) => e.userId === 'u1'));
+    let started!: () => void;
+    const putStarted = new Promise<void>((r) => (started = r));
+    const slow = wrapped(store, async () => {
+      started();
+      await new Promise((r) => setTimeout(r, 150));
     });
+    const flusher = flusherFor(slow);
+    flusher.start();
+    await putStarted;
+    await flusher.close();
+    expect(await store.get('u1')).toEqual(live.analytics('u1'));
+    expect(await dirty()).toEqual([]);
   });
 });
+
+async function until(check: () => Promise<boolean>, message: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
