@@ -7,14 +7,9 @@ import { alertSchema } from '@/lib/live';
 import type { Config } from './config';
 import { createAdapters, type Adapters } from './adapters/createAdapters';
 import { openRedis } from './adapters/redis/redisClient';
-import { AdminKeys } from './http/adminAuth';
-import { createDeadLetterHandler } from './http/deadLetterRoutes';
+import { StaticKeys } from './http/authorize';
 import { prometheusText } from './http/prometheus';
-import { sendError, sendJson } from './http/respond';
-import { createIngestHandler } from './ingest/ingestHandler';
-import { IngestKeys } from './ingest/keys';
-import { applyCors } from './ingest/cors';
-import { createInventoryHandler } from './inventory/inventoryHandler';
+import { createHttpHandler } from './http/routes';
 import { SnapshotBroadcaster } from './live/broadcaster';
 import { createSnapshotSource } from './live/snapshots';
 import { log } from './log';
@@ -45,8 +40,6 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
   const stats = new PipelineStats();
   const adapters = await createAdapters(config, (n) => (stats.rejectedTotal += n));
   const { eventLog, store, deadLetters } = adapters;
-  const keys = new IngestKeys(config.INGEST_API_KEYS);
-  const admin = new AdminKeys(config.ADMIN_API_KEYS);
   const startedAt = Date.now();
   const serveWeb = config.PULSE_ROLE !== 'worker';
   const runWorker = config.PULSE_ROLE !== 'web';
@@ -100,81 +93,43 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     );
   }
 
-  const ingest = createIngestHandler({
-    keys,
-    log: eventLog,
-    stats: {
-      // rejections are counted by the adapters (shared counters in Redis); the rest here
-      recordIngest: (accepted, duplicates, rejected) => {
-        stats.recordIngest(accepted, duplicates, 0);
-        adapters.recordRejected(rejected);
-      },
+  // the HTTP layer (server/http/routes.ts) reaches the process only through these
+  const handleHttp = createHttpHandler({
+    config,
+    keys: new StaticKeys(config.INGEST_API_KEYS, config.ADMIN_API_KEYS),
+    appendEvents: (events, appendOpts) => eventLog.append(events, appendOpts),
+    // rejections are counted by the adapters (shared counters in Redis); the rest here
+    recordIngest: (accepted, duplicates, rejected) => {
+      stats.recordIngest(accepted, duplicates, 0);
+      adapters.recordRejected(rejected);
     },
-    allowedOrigins: config.CORS_ALLOWED_ORIGINS,
-    maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
-    maxBatch: config.INGEST_MAX_BATCH,
-    maxBacklog: config.PIPELINE_MAX_BACKLOG,
+    liveSnapshot: () => broadcaster.current(),
+    health: async () => {
+      const dependencies = await adapters.health();
+      const ok = Object.values(dependencies).every((d) => d.status === 'ok');
+      const body = {
+        status: ok ? 'ok' : 'degraded',
+        mode: config.mode,
+        role: config.PULSE_ROLE,
+        durable: eventLog.durable && store.durable,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        backlog: ok ? await eventLog.backlog() : null,
+        dependencies,
+      };
+      return { ok, body };
+    },
+    prometheus: async () =>
+      prometheusText(await broadcaster.current(), { role: config.PULSE_ROLE, mode: config.mode, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
+    userAnalytics: (userId) => (adapters.userStore ? adapters.userStore.get(userId) : store.userAnalytics(userId)),
+    sessionAggregates: (sessionId) => store.sessionAggregates(sessionId),
+    setStock: (productId, stock) => store.setStock(productId, stock),
+    deadLetters,
+    // replayed on purpose: skip the duplicate check its event_id would trip
+    reappend: async (event) => void (await eventLog.append([{ ...event, clientId: false }])),
+    onStateChanged: () => broadcaster.invalidate(),
+    next: serveWeb ? opts.next : undefined,
   });
-  const inventory = createInventoryHandler({ keys, store, onChange: () => broadcaster.invalidate() });
-  const deadLetterRoutes = createDeadLetterHandler({ admin, deadLetters, log: eventLog, onChange: () => broadcaster.invalidate() });
-
-  async function health(res: ServerResponse): Promise<void> {
-    const dependencies = await adapters.health();
-    const ok = Object.values(dependencies).every((d) => d.status === 'ok');
-    sendJson(res, ok ? 200 : 503, {
-      status: ok ? 'ok' : 'degraded',
-      mode: config.mode,
-      role: config.PULSE_ROLE,
-      durable: eventLog.durable && store.durable,
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      backlog: ok ? await eventLog.backlog() : null,
-      dependencies,
-    });
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://pulse.local');
-    const path = url.pathname;
-    if (path === '/api/health') return health(res);
-    if (path === '/metrics') {
-      const body = prometheusText(await broadcaster.current(), { role: config.PULSE_ROLE, mode: config.mode, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-      return void res.end(body);
-    }
-    if (!serveWeb) return sendError(res, 404, 'not_found', 'this is a worker process: only /api/health and /metrics are served');
-    if (path === '/api/events') return ingest(req, res, url);
-    if (path === '/api/metrics/live') {
-      if (!applyCors(req, res, config.CORS_ALLOWED_ORIGINS, 'GET, OPTIONS')) {
-        return sendError(res, 403, 'origin_not_allowed', 'this origin may not read metrics');
-      }
-      if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-      if (req.method !== 'GET') return sendError(res, 405, 'method_not_allowed', 'use GET', { Allow: 'GET' });
-      return sendJson(res, 200, await broadcaster.current());
-    }
-    if (path === '/api/inventory') return inventory(req, res);
-    if (path.startsWith('/api/pipeline/dead-letters')) return deadLetterRoutes(req, res, url);
-    const user = /^\/api\/users\/([^/]{1,256})$/.exec(path);
-    if (user && req.method === 'GET') {
-      const userId = decodeURIComponent(user[1]);
-      const found = adapters.userStore ? await adapters.userStore.get(userId) : await store.userAnalytics(userId);
-      return found ? sendJson(res, 200, found) : sendError(res, 404, 'not_found', 'no events seen for this user');
-    }
-    const session = /^\/api\/sessions\/([^/]{1,256})$/.exec(path);
-    if (session && req.method === 'GET') {
-      const found = await store.sessionAggregates(decodeURIComponent(session[1]));
-      return found ? sendJson(res, 200, found) : sendError(res, 404, 'not_found', 'no events seen for this session');
-    }
-    if (opts.next) return opts.next(req, res);
-    return sendError(res, 404, 'not_found', `no route for ${path}`);
-  }
-
-  http.on('request', (req, res) => {
-    route(req, res).catch((err) => {
-      log.error('request failed', { path: req.url?.split('?')[0], error: String(err) });
-      if (!res.headersSent) sendError(res, 500, 'internal', 'something went wrong on our side; it has been logged');
-      else res.destroy();
-    });
-  });
+  http.on('request', (req, res) => void handleHttp(req, res));
   if (opts.nextUpgrade) {
     const nextUpgrade = opts.nextUpgrade;
     http.on('upgrade', (req, socket, head) => {

@@ -1,16 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { excerpt, HttpError } from './errors';
 
-/** CORS for trackers on shop origins: `*` or an explicit list of allowed origins. */
-export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: string[], methods: string): boolean {
+/**
+ * CORS for trackers and screens on other origins: `*` or an explicit list (CORS_ALLOWED_ORIGINS).
+ * A request from an origin not on the list is refused outright (403) rather than answered
+ * without the headers, so a misconfigured shop sees why in its console and in our logs.
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[], methods: string, purpose: string): void {
   const origin = req.headers.origin;
-  if (!origin) return true;
-  const ok = allowed.includes('*') || allowed.includes(origin);
-  if (!ok) return false;
-  res.setHeader('Access-Control-Allow-Origin', allowed.includes('*') ? '*' : origin);
-  if (!allowed.includes('*')) res.setHeader('Vary', 'Origin');
+  if (!origin) return;
+  const any = allowed.includes('*');
+  if (!any && !allowed.includes(origin)) {
+    throw new HttpError('origin_not_allowed', `origin ${excerpt(origin, 100)} may not ${purpose} (CORS_ALLOWED_ORIGINS)`);
+  }
+  res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
+  if (!any) res.setHeader('Vary', 'Origin');
   res.setHeader('Access-Control-Allow-Methods', methods);
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding');
   res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
   res.setHeader('Access-Control-Max-Age', '600');
-  return true;
 }

@@ -1,4 +1,8 @@
 import type { LiveSnapshot } from '@/lib/live';
+import type { Authorize } from './authorize';
+import type { HttpDeps } from './deps';
+import { sendText } from './respond';
+import type { RequestContext } from './router';
 
 /** The pipeline's counters and latencies in Prometheus text exposition format. */
 export function prometheusText(snap: LiveSnapshot, extra: { role: string; mode: string; uptimeSeconds: number }): string {
@@ -24,4 +28,12 @@ export function prometheusText(snap: LiveSnapshot, extra: { role: string; mode: 
   );
   metric('pulse_freshness_seconds', 'gauge', 'Age of the newest processed event (receive time)', snap.newestReceivedAt === null ? null : (snap.computedAt - snap.newestReceivedAt) / 1000);
   return lines.join('\n') + '\n';
+}
+
+/** `GET /metrics`, for scrapers (open like the live snapshot: the same figures, no client data). */
+export function createPrometheusHandler(deps: Pick<HttpDeps, 'prometheus'>, authorize: Authorize) {
+  return async (ctx: RequestContext) => {
+    authorize(ctx, 'metrics:read');
+    sendText(ctx.res, 200, 'text/plain; version=0.0.4; charset=utf-8', await deps.prometheus());
+  };
 }

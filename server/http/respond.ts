@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { HttpError } from './errors';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -11,13 +12,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(payload);
 }
 
-/** One error shape for every endpoint: a machine code and a sentence a person can act on. */
-export function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { error: { code, message } }, headers);
+/** `{"error":{"code","message"}}` with the status the code maps to. */
+export function sendError(res: ServerResponse, err: HttpError): void {
+  sendJson(res, err.status, err.toBody(), err.headers);
+}
+
+export function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+export function sendNoContent(res: ServerResponse): void {
+  res.writeHead(204, { 'Content-Length': 0 });
+  res.end();
 }

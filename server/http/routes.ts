@@ -1,0 +1,48 @@
+import { createAuthorizer } from './authorize';
+import { createDeadLetterHandlers } from './deadLetters';
+import type { HttpDeps } from './deps';
+import { HttpError } from './errors';
+import { createEventsHandlers } from './events';
+import { createHealthHandler } from './health';
+import { createInventoryHandler } from './inventory';
+import { createLiveMetricsHandlers } from './liveMetrics';
+import { createPrometheusHandler } from './prometheus';
+import { createRouter, type RawHandler, type Route } from './router';
+import { createSessionHandler } from './sessions';
+import { createUserHandler } from './users';
+
+/**
+ * The request listener of a Pulse process: the route table over the handlers. A worker process
+ * (PULSE_ROLE=worker) serves health and metrics only; it has no Next and no ingest.
+ */
+export function createHttpHandler(deps: HttpDeps): RawHandler {
+  const authorize = createAuthorizer(deps.keys);
+  const events = createEventsHandlers(deps, authorize);
+  const live = createLiveMetricsHandlers(deps, authorize);
+  const deadLetters = createDeadLetterHandlers(deps, authorize);
+
+  const always: Route[] = [
+    { method: 'GET', path: '/api/health', handler: createHealthHandler(deps) },
+    { method: 'GET', path: '/metrics', handler: createPrometheusHandler(deps, authorize) },
+  ];
+  if (deps.config.PULSE_ROLE === 'worker') {
+    return createRouter(always, {
+      fallback: () => {
+        throw new HttpError('not_found', 'this is a worker process: only /api/health and /metrics are served');
+      },
+    });
+  }
+  const web: Route[] = [
+    { method: 'POST', path: '/api/events', handler: events.ingest },
+    { method: 'OPTIONS', path: '/api/events', handler: events.preflight },
+    { method: 'GET', path: '/api/metrics/live', handler: live.read },
+    { method: 'OPTIONS', path: '/api/metrics/live', handler: live.preflight },
+    { method: 'GET', path: '/api/users/:id', handler: createUserHandler(deps, authorize) },
+    { method: 'GET', path: '/api/sessions/:id', handler: createSessionHandler(deps, authorize) },
+    { method: 'POST', path: '/api/inventory', handler: createInventoryHandler(deps, authorize) },
+    { method: 'GET', path: '/api/pipeline/dead-letters', handler: deadLetters.list },
+    { method: 'POST', path: '/api/pipeline/dead-letters/:id/replay', handler: deadLetters.replay },
+    { method: 'DELETE', path: '/api/pipeline/dead-letters/:id', handler: deadLetters.discard },
+  ];
+  return createRouter([...always, ...web], { fallback: deps.next });
+}
