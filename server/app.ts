@@ -13,7 +13,7 @@ import { createHttpHandler } from './http/routes';
 import { SnapshotBroadcaster } from './live/broadcaster';
 import { createSnapshotSource } from './live/snapshots';
 import { log } from './log';
-import { createProcessor } from './pipeline/processor';
+import { LiveConsumer } from './consumers/liveConsumer';
 import { PipelineStats } from './pipeline/stats';
 import type { EventLog, LiveStore } from './ports';
 
@@ -63,7 +63,7 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     const { url, keys: rk } = adapters.redis;
     const pub = openRedis(url, 'socket-pub');
     const sub = openRedis(url, 'socket-sub');
-    io.adapter(createAdapter(pub, sub, { key: `${rk.prefix}socket.io` }));
+    io.adapter(createAdapter(pub, sub, { key: rk.socketIo }));
     const events = openRedis(url, 'events-sub');
     await events.subscribe(rk.changedChannel, rk.alertsChannel);
     events.on('message', (channel: string, message: string) => {
@@ -78,19 +78,24 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     });
   }
 
+  let consumer: LiveConsumer | null = null;
   if (runWorker) {
     adapters.startWorkerTasks();
-    eventLog.consume(
-      createProcessor({
-        store,
-        log: eventLog,
-        deadLetters,
-        stats,
-        // with Redis, alerts and changes reach the web processes through pub/sub instead
-        onAlerts: (alerts) => (adapters.redis ? undefined : alerts.forEach((a) => broadcaster.alert(a))),
-        onApplied: () => (adapters.redis ? undefined : broadcaster.markDirty()),
-      }),
-    );
+    consumer = new LiveConsumer({
+      log: eventLog,
+      store,
+      rules: adapters.rules,
+      stats,
+      owner: adapters.owner,
+      maxEntries: config.LOG_READ_COUNT,
+      // with Redis, alerts and changes reach the web processes through pub/sub instead
+      onApplied: (alerts) => {
+        if (adapters.redis) return;
+        for (const a of alerts) broadcaster.alert(a);
+        broadcaster.markDirty();
+      },
+    });
+    await consumer.start();
   }
 
   // the HTTP layer (server/http/routes.ts) reaches the process only through these
@@ -167,6 +172,8 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
         };
         // closes the HTTP server too: no new requests; in-flight ones finish
         await step('close sockets and stop listening', () => new Promise<void>((r) => io.close(() => r())));
+        // the consumer finishes the delivery in flight and hands its partitions over at once
+        await step('stop processing', () => consumer?.stop());
         for (const c of cleanups) await step('cleanup', c);
         await step('close adapters', () => adapters.close());
         await step('close store', () => store.close());

@@ -1,19 +1,21 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '@/server/config';
-import type { EventRuleThresholds } from '@/server/alerts/eventRules';
-import type { FraudWeights } from '@/server/pipeline/fraud';
-import type { DeadLetterStore, EventLog, LiveStore } from '@/server/ports';
+import type { DeadLetterStore, EventLog, LiveStore, LogDescription, UserStore } from '@/server/ports';
+import type { EventRules, RuleSource } from '@/server/rules/eventRules';
+import { StaticRuleSource } from '@/server/rules/eventRules';
+import { DynamoUserStore } from '@/server/users/dynamoUserStore';
+import { UserFlusher } from '@/server/users/userFlusher';
 import { MemoryDeadLetters } from './memory/memoryDeadLetters';
-import { MemoryEventLog } from './memory/memoryEventLog';
+import { MemoryCheckpoints, MemoryEventLog } from './memory/memoryEventLog';
 import { MemoryLiveStore } from './memory/memoryLiveStore';
-import { openRedis, redisKeys, type RedisKeys } from './redis/redisClient';
+import { redisKeys, type RedisKeys } from './redis/keys';
+import { openRedis, requireRedisVersion } from './redis/redisClient';
 import { RedisDeadLetters } from './redis/redisDeadLetters';
 import { RedisEventLog } from './redis/redisEventLog';
 import { RedisLiveStore } from './redis/redisLiveStore';
-import { DynamoUserStore } from '@/server/users/dynamoUserStore';
-import { RedisUserStore } from '@/server/users/redisUserStore';
-import { UserFlusher } from '@/server/users/userFlusher';
-import type { UserStore } from '@/server/users/userStore';
+import { probeRedisWrites } from './redis/redisHealth';
 
 export interface DependencyStatus {
   kind: string;
@@ -27,9 +29,12 @@ export interface Adapters {
   eventLog: EventLog;
   store: LiveStore;
   deadLetters: DeadLetterStore;
+  rules: RuleSource;
+  /** this process's name among the owners of the log's partitions */
+  owner: string;
   /** ingest counters that the log does not count itself */
   recordRejected(count: number): void;
-  /** the per-user store, when it is separate from the live store */
+  /** the per-user copy, when one is configured (DynamoDB) */
   userStore?: UserStore;
   /** starts background work that belongs to worker processes */
   startWorkerTasks(): void;
@@ -39,32 +44,44 @@ export interface Adapters {
   close(): Promise<void>;
 }
 
-export function fraudWeights(config: Config): FraudWeights {
-  return { amount: config.FRAUD_WEIGHT_AMOUNT, velocity: config.FRAUD_WEIGHT_VELOCITY, location: config.FRAUD_WEIGHT_LOCATION };
-}
-
-export function ruleThresholds(config: Config): EventRuleThresholds {
+export function eventRulesFromConfig(config: Config): EventRules {
   return {
     fraudScoreAbove: config.ALERT_FRAUD_SCORE_ABOVE,
     highValueAboveCents: Math.round(config.ALERT_HIGH_VALUE_ABOVE * 100),
     lowStockAtOrBelow: config.ALERT_LOW_STOCK_AT_OR_BELOW,
+    fraudWeights: { amount: config.FRAUD_WEIGHT_AMOUNT, velocity: config.FRAUD_WEIGHT_VELOCITY, location: config.FRAUD_WEIGHT_LOCATION },
   };
+}
+
+function ownerName(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Picks one adapter per port for the mode: in-process (embedded) or Redis (single node). */
 export async function createAdapters(config: Config, countRejected: (n: number) => void): Promise<Adapters> {
+  const rules = new StaticRuleSource(eventRulesFromConfig(config));
+  const owner = ownerName();
   if (config.mode === 'embedded') {
-    const eventLog = new MemoryEventLog({ dedupWindowMs: config.DEDUP_WINDOW_HOURS * 3_600_000, dedupMaxIds: config.DEDUP_MAX_IDS });
+    const checkpoints = new MemoryCheckpoints();
+    const eventLog = new MemoryEventLog({
+      partitions: config.LOG_PARTITIONS,
+      dedupWindowMs: config.DEDUP_WINDOW_HOURS * 3_600_000,
+      dedupMaxIds: config.DEDUP_MAX_IDS,
+      leaseMs: config.LEASE_MS,
+      checkpoints,
+    });
     const deadLetters = new MemoryDeadLetters();
-    const store = new MemoryLiveStore({ deadLetters, fraudWeights: fraudWeights(config), rules: ruleThresholds(config), maxUsers: config.EMBEDDED_MAX_USERS });
+    const store = new MemoryLiveStore({ deadLetters, rules, maxUsers: config.EMBEDDED_MAX_USERS, checkpoints });
     return {
       eventLog,
       store,
       deadLetters,
+      rules,
+      owner,
       recordRejected: countRejected,
       startWorkerTasks() {},
       async health() {
-        return { eventLog: { kind: eventLog.kind, status: 'ok' }, liveStore: { kind: store.kind, status: 'ok' } };
+        return { eventLog: { kind: eventLog.kind, status: 'ok', detail: logDetail(await eventLog.describe()) }, liveStore: { kind: store.kind, status: 'ok' } };
       },
       async close() {
         await eventLog.close();
@@ -75,38 +92,36 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
   const url = config.REDIS_URL!;
   const keys = redisKeys(config.REDIS_PREFIX);
   const main = openRedis(url, 'main');
+  await requireRedisVersion(main);
   const blocking = openRedis(url, 'stream-reader', { blocking: true });
   const eventLog = new RedisEventLog(main, blocking, keys, {
+    partitions: config.LOG_PARTITIONS,
     dedupWindowSeconds: Math.ceil(config.DEDUP_WINDOW_HOURS * 3600),
-    claimIdleMs: config.CLAIM_IDLE_MS,
-    readCount: config.LOG_READ_COUNT,
     retainProcessedMs: config.STREAM_RETAIN_MINUTES * 60_000,
+    leaseMs: config.LEASE_MS,
   });
-  await eventLog.ensureGroup();
   let userStore: UserStore | undefined;
   if (config.USER_STORE === 'dynamodb') {
     const dynamo = new DynamoUserStore({ tableName: config.DYNAMODB_USERS_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
     await dynamo.ensureTable();
     userStore = dynamo;
-  } else if (config.USER_STORE === 'redis') {
-    userStore = new RedisUserStore(main, config.REDIS_PREFIX);
   }
-  // deltas only accumulate when some worker flushes them (they have no expiry of their own)
-  const store = new RedisLiveStore(main, keys, {
-    fraudWeights: fraudWeights(config),
-    rules: ruleThresholds(config),
-    consumerName: eventLog.consumerName,
-    userDeltas: userStore !== undefined,
-  });
-  const flusher = userStore ? new UserFlusher(main, userStore, { prefix: config.REDIS_PREFIX, intervalMs: config.USER_FLUSH_INTERVAL_MS, orphanAfterMs: config.USER_FLUSH_ORPHAN_MS }) : undefined;
+  const store = new RedisLiveStore(main, keys, { rules, trackDirtyUsers: userStore !== undefined });
+  const flusher = userStore ? new UserFlusher(main, userStore, { keys, intervalMs: config.USER_FLUSH_INTERVAL_MS }) : undefined;
   const deadLetters = new RedisDeadLetters(main, keys);
+  let trimTimer: NodeJS.Timeout | null = null;
   return {
     eventLog,
     store,
     deadLetters,
+    rules,
+    owner,
     userStore,
     startWorkerTasks() {
       flusher?.start();
+      // every worker trims; trimming is idempotent and bounded by the slowest required consumer
+      trimTimer = setInterval(() => void eventLog.trim().catch(() => {}), 5000);
+      trimTimer.unref();
     },
     recordRejected(count) {
       countRejected(count);
@@ -118,25 +133,16 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
       try {
         await main.ping();
         const latencyMs = Math.round((performance.now() - start) * 10) / 10;
-        const groups = (await main.xinfo('GROUPS', keys.log)) as unknown[][];
-        const group = groups.map(flat).find((g) => g.name === keys.group);
-        const consumers = group ? ((await main.xinfo('CONSUMERS', keys.log, keys.group)) as unknown[][]).map(flat) : [];
+        // a PING answers while every write fails (out of memory, read-only replica): probe a write
+        const writes = await probeRedisWrites(main, keys);
+        const redis: DependencyStatus = writes.ok
+          ? { kind: 'redis', status: 'ok', latencyMs, detail: writes.detail }
+          : { kind: 'redis', status: 'down', latencyMs, error: `writes fail, so ingest would fail: ${writes.error}`, detail: writes.detail };
         return {
-          redis: { kind: 'redis', status: 'ok', latencyMs },
-          eventLog: {
-            kind: eventLog.kind,
-            status: 'ok',
-            detail: {
-              length: await main.xlen(keys.log),
-              pending: Number(group?.pending ?? 0),
-              undelivered: group?.lag === null ? null : Number(group?.lag ?? 0),
-              consumers: consumers.map((c) => ({ name: c.name, pending: Number(c.pending), idleMs: Number(c.idle) })),
-            },
-          },
-          liveStore: { kind: store.kind, status: 'ok' },
-          ...(userStore && flusher
-            ? { userStore: { kind: userStore.kind, status: 'ok' as const, detail: { ...flusher.counters, ...(await flusher.pending()) } } }
-            : {}),
+          redis,
+          eventLog: { kind: eventLog.kind, status: redis.status, detail: logDetail(await eventLog.describe()) },
+          liveStore: { kind: store.kind, status: redis.status },
+          ...(userStore && flusher ? { userStore: { kind: userStore.kind, status: 'ok' as const, detail: { ...flusher.counters, ...(await flusher.pending()) } } } : {}),
         };
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
@@ -144,6 +150,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
       }
     },
     async close() {
+      if (trimTimer) clearInterval(trimTimer);
       await eventLog.close();
       await flusher?.close();
       await userStore?.close();
@@ -153,8 +160,6 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
   };
 }
 
-function flat(row: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < row.length; i += 2) out[String(row[i])] = row[i + 1];
-  return out;
+function logDetail(d: LogDescription): Record<string, unknown> {
+  return { ...d };
 }

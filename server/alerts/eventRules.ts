@@ -2,13 +2,18 @@ import type { PulseEvent } from '@/lib/events';
 import type { Alert } from '@/lib/live';
 import { formatMoney } from '@/lib/format';
 import type { FraudScore } from '@/server/pipeline/fraud';
-import type { StockChange } from '@/server/pipeline/inventory';
 
 /** Thresholds of the built-in event rules (editable alert rules arrive with rule management). */
 export interface EventRuleThresholds {
   fraudScoreAbove: number;
   highValueAboveCents: number;
   lowStockAtOrBelow: number;
+}
+
+export interface StockChange {
+  productId: string;
+  before: number;
+  after: number;
 }
 
 /**

@@ -116,7 +116,8 @@ export class LiveConsumer {
   /** partitions to read now, with the offset after which to read each */
   private async readyPositions(): Promise<Map<number, number>> {
     const ready = new Map<number, number>();
-    const now = this.now();
+    // backoff runs on the wall clock; `now` is the pipeline's clock (fixed in tests)
+    const now = Date.now();
     for (const [p, s] of this.partitions) {
       if (s.retryAt > now) continue;
       if (s.position < 0) s.position = await this.opts.store.checkpoint(LIVE_CONSUMER, p);
@@ -154,14 +155,19 @@ export class LiveConsumer {
       }
       // an undecodable entry (or one with an unknown format) cannot get better by waiting
       for (const e of entries) {
-        if (!e.malformed && !setAsideWhole) continue;
-        effects.deadLetters.push({
-          payload: e.malformed ? e.malformed.raw : JSON.stringify(e.records.map((r) => r.event)),
-          eventId: null,
-          error: `${e.malformed ? e.malformed.error : 'the store could not apply this entry'} (log entry ${e.id})`,
-          attempts: s.attempt,
-          failedAt: now,
-        });
+        if (e.malformed) {
+          effects.deadLetters.push({ payload: e.malformed.raw, eventId: null, error: `${e.malformed.error} (log entry ${e.id})`, attempts: s.attempt, failedAt: now });
+        } else if (setAsideWhole) {
+          for (const r of e.records) {
+            effects.deadLetters.push({
+              payload: JSON.stringify(r.event),
+              eventId: typeof r.event.eventId === 'string' ? r.event.eventId : null,
+              error: `the store refused this entry on every attempt (log entry ${e.id}, offset ${r.offset})`,
+              attempts: MAX_ATTEMPTS,
+              failedAt: now,
+            });
+          }
+        }
       }
       const outcome = await this.opts.store.apply({
         consumer: LIVE_CONSUMER,
@@ -210,7 +216,7 @@ export class LiveConsumer {
         s.attempt = 1;
       }
     }
-    s.retryAt = this.now() + Math.min(2000, 50 * 2 ** Math.min(s.attempt, 6));
+    s.retryAt = Date.now() + Math.min(2000, 50 * 2 ** Math.min(s.attempt, 6));
   }
 
   private idle(ms: number): Promise<void> {

@@ -7,9 +7,20 @@ import {
   cartAbandonmentRate,
   conversionRate,
 } from '@/lib/metrics';
-import type { SessionSummary } from './sessions';
 
 export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'>;
+
+/** Session-based figures over their windows (conversion, carts, active sessions). */
+export interface SessionSummary {
+  sessions: number;
+  sessionsWithPurchase: number;
+  cartsCreated: number;
+  cartsPurchased: number;
+  active: number;
+  avgDurationSeconds: number;
+  avgUniquePages: number;
+  pageViewsPerMinute: number;
+}
 
 /** Event types are free-form: past this many, the rarest are summed under "other". */
 export const MAX_EVENT_TYPES_SHOWN = 20;

@@ -178,6 +178,8 @@ export function purchaseLines(e: PulseEvent): { productId: string; quantity: num
   return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1 }] : [];
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Records come from the log, written by ingest after validation, but the log may hold entries
  * from older versions or hand-made ones: check what the engine relies on, with a reason.
@@ -200,5 +202,10 @@ function unprocessable(e: PulseEvent): string | null {
   if (e.quantity !== null && !Number.isSafeInteger(e.quantity)) return 'quantity: not a whole number';
   if (e.page !== null && typeof e.page !== 'string') return 'page: not a string';
   if (e.location !== null && typeof e.location !== 'object') return 'location: not an object';
+  // ids end up in stores' keys, members and JSON: only well-formed Unicode is safe everywhere
+  for (const [field, v] of [['user_id', e.userId], ['session_id', e.sessionId], ['event_type', e.type], ['product_id', e.productId], ['page', e.page]] as const) {
+    if (typeof v === 'string' && LONE_SURROGATE.test(v)) return `${field}: not well-formed Unicode`;
+  }
+  for (const line of e.items) if (LONE_SURROGATE.test(line.productId)) return 'items.product_id: not well-formed Unicode';
   return null;
 }

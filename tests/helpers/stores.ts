@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
+import type { Alert } from '@/lib/live';
 import { MemoryDeadLetters } from '@/server/adapters/memory/memoryDeadLetters';
-import { MemoryEventLog } from '@/server/adapters/memory/memoryEventLog';
+import { MemoryCheckpoints, MemoryEventLog } from '@/server/adapters/memory/memoryEventLog';
 import { MemoryLiveStore } from '@/server/adapters/memory/memoryLiveStore';
-import { redisKeys } from '@/server/adapters/redis/redisClient';
+import { redisKeys, type RedisKeys } from '@/server/adapters/redis/keys';
 import { RedisDeadLetters } from '@/server/adapters/redis/redisDeadLetters';
 import { RedisEventLog } from '@/server/adapters/redis/redisEventLog';
 import { RedisLiveStore } from '@/server/adapters/redis/redisLiveStore';
+import { LIVE_CONSUMER, LiveConsumer } from '@/server/consumers/liveConsumer';
 import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
-import type { ApplyResult, DeadLetterStore, EventLog, LiveStore, LogBatch } from '@/server/ports';
+import { PipelineStats } from '@/server/pipeline/stats';
+import type { DeadLetterStore, EventLog, LiveStore } from '@/server/ports';
+import { StaticRuleSource, type EventRules } from '@/server/rules/eventRules';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const rules = { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5 };
+export const rules: EventRules = { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
 export type StoreKind = 'memory' | 'redis';
 export const STORE_KINDS: StoreKind[] = ['memory', 'redis'];
 
@@ -21,72 +25,89 @@ export interface Harness {
   store: LiveStore;
   deadLetters: DeadLetterStore;
   redis?: Redis;
-  prefix?: string;
-  /** appends the events, lets the log deliver them and applies each batch with a fixed clock */
-  process(events: PulseEvent[], now: number): Promise<ApplyResult[]>;
+  keys?: RedisKeys;
+  /** appends the events, lets the live consumer process them with a fixed clock; the alerts raised */
+  process(events: PulseEvent[], now: number): Promise<{ alerts: Alert[] }[]>;
+  /** waits until the live consumer has checkpointed everything appended */
+  drained(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  partitions?: number;
+  leaseMs?: number;
+}
+
 /** One adapter set of the given kind, on its own Redis key prefix so tests never share state. */
-export async function harness(kind: StoreKind, opts: { claimIdleMs?: number } = {}): Promise<Harness> {
+export async function harness(kind: StoreKind, opts: HarnessOptions = {}): Promise<Harness> {
+  const partitions = opts.partitions ?? 4;
+  const leaseMs = opts.leaseMs ?? 2000;
+  const ruleSource = new StaticRuleSource(rules);
   if (kind === 'memory') {
-    const log = new MemoryEventLog({ dedupWindowMs: 86_400_000, dedupMaxIds: 100_000 });
+    const checkpoints = new MemoryCheckpoints();
+    const log = new MemoryEventLog({ partitions, dedupWindowMs: 86_400_000, dedupMaxIds: 100_000, leaseMs, checkpoints });
     const deadLetters = new MemoryDeadLetters();
-    const store = new MemoryLiveStore({ deadLetters, fraudWeights: DEFAULT_FRAUD_WEIGHTS, rules, maxUsers: 100_000 });
-    return withConsumer(log, store, deadLetters);
+    const store = new MemoryLiveStore({ deadLetters, rules: ruleSource, maxUsers: 100_000, checkpoints });
+    return withConsumer(log, store, deadLetters, async () => {});
   }
   const prefix = `test:${randomBytes(5).toString('hex')}:`;
   const keys = redisKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const blocking = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const log = new RedisEventLog(redis, blocking, keys, { dedupWindowSeconds: 3600, claimIdleMs: opts.claimIdleMs ?? 1000, readCount: 64, retainProcessedMs: 0 });
-  await log.ensureGroup();
-  const store = new RedisLiveStore(redis, keys, { fraudWeights: DEFAULT_FRAUD_WEIGHTS, rules, consumerName: log.consumerName });
+  const log = new RedisEventLog(redis, blocking, keys, { partitions, dedupWindowSeconds: 3600, retainProcessedMs: 0, leaseMs });
+  const store = new RedisLiveStore(redis, keys, { rules: ruleSource, trackDirtyUsers: false });
   const deadLetters = new RedisDeadLetters(redis, keys);
-  const h = withConsumer(log, store, deadLetters);
-  return {
-    ...h,
-    redis,
-    prefix,
-    async close() {
-      await h.close();
-      const keysLeft = await redis.keys(`${prefix}*`);
-      if (keysLeft.length) await redis.del(...keysLeft);
-      redis.disconnect();
-    },
-  };
+  const h = await withConsumer(log, store, deadLetters, async () => {
+    const left = await redis.keys(`${prefix}*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+    blocking.disconnect();
+  });
+  return { ...h, redis, keys };
 }
 
-function withConsumer(log: EventLog, store: LiveStore, deadLetters: DeadLetterStore): Harness {
+async function withConsumer(log: EventLog, store: LiveStore, deadLetters: DeadLetterStore, cleanup: () => Promise<void>): Promise<Harness> {
   let clock = 0;
-  let waiting: { count: number; results: ApplyResult[]; resolve: () => void } | null = null;
-  log.consume(async (batch: LogBatch) => {
-    const result = await store.apply(batch, clock, 3);
-    if (!result.acked) await log.ack(batch.entries.map((e) => e.id).filter((id) => !result.leftPending.includes(id)));
-    if (waiting) {
-      waiting.results.push(result);
-      waiting.count -= result.applied + result.deadLettered;
-      if (waiting.count <= 0) waiting.resolve();
-    }
+  let sink: { alerts: Alert[] }[] | null = null;
+  const consumer = new LiveConsumer({
+    log,
+    store,
+    rules: new StaticRuleSource(rules),
+    stats: new PipelineStats(),
+    owner: `test-${randomBytes(3).toString('hex')}`,
+    maxEntries: 64,
+    now: () => clock,
+    onApplied: (alerts) => sink?.push({ alerts }),
   });
+  await consumer.start();
+  const drained = async () => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const backlog = (await log.backlog())[LIVE_CONSUMER] ?? 0;
+      if (backlog === 0) return;
+      if (Date.now() > deadline) throw new Error(`events were not processed in time (backlog ${backlog})`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
   return {
     log,
     store,
     deadLetters,
+    drained,
     async process(events, now) {
       clock = now;
-      const results: ApplyResult[] = [];
-      const done = new Promise<void>((resolve) => (waiting = { count: 0, results, resolve }));
-      const appended = await log.append(events);
-      waiting!.count += appended.accepted.filter(Boolean).length;
-      if (waiting!.count <= 0) waiting!.resolve();
-      await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('events were not processed in time')), 8000))]);
-      waiting = null;
+      const results: { alerts: Alert[] }[] = [];
+      sink = results;
+      await log.append(events);
+      await drained();
+      sink = null;
       return results;
     },
     async close() {
+      await consumer.stop();
       await log.close();
       await store.close();
+      await cleanup();
     },
   };
 }

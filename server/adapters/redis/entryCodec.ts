@@ -1,4 +1,6 @@
 import type { PulseEvent } from '@/lib/events';
+import type { LogEntry } from '@/server/ports';
+import { entryId } from '@/server/log/partition';
 
 /**
  * Events as stored in a stream entry: a positional tuple rather than an object, which halves
@@ -83,4 +85,54 @@ export function decodeEvent(v: unknown): PulseEvent {
     throw new Error('entry holds a record that is not an accepted event');
   }
   return e;
+}
+
+// ───────────────────────────── stream entries ─────────────────────────────
+
+/** the format of the stream entries this build writes (field `v`); any other is refused */
+export const ENTRY_FORMAT = '1';
+
+/** a stream entry as XREAD / XRANGE return it */
+export type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Turns one stream entry of partition `partition` into a LogEntry. The stream id is
+ * `<offset of the entry's last event>-0`. `prevOffset` is the entry's own count of events
+ * below its offset when it decodes; for an entry that does not, it is the offset of the entry
+ * read before it (`previous`), which is exact while the partition is contiguous. An unknown
+ * format or an undecodable payload comes back as `malformed` (never thrown) with the offsets
+ * kept, so a consumer can set it aside and read on.
+ */
+export function decodeStreamEntry(partition: number, [id, flat]: StreamEntry, previous: number): LogEntry {
+  const offset = Number(id.slice(0, id.indexOf('-')));
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i], flat[i + 1]);
+  const appendedAt = Number(fields.get('t'));
+  const base = { partition, offset, id: entryId(partition, offset), appendedAt: Number.isFinite(appendedAt) ? appendedAt : 0 };
+  const malformed = (error: string): LogEntry => ({
+    ...base,
+    prevOffset: Math.min(previous, offset),
+    records: [],
+    malformed: { error, raw: JSON.stringify(Object.fromEntries(fields)) },
+  });
+  const version = fields.get('v');
+  if (version === undefined) return malformed('log entry has no format version (field v)');
+  if (version !== ENTRY_FORMAT) return malformed(`log entry has format version ${JSON.stringify(version)}; this build reads version ${ENTRY_FORMAT}`);
+  if (!Number.isFinite(appendedAt)) return malformed('log entry has no valid append time (field t)');
+  let stored: unknown;
+  try {
+    stored = JSON.parse(fields.get('e') ?? '');
+  } catch (err) {
+    return malformed(`log entry payload is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(stored) || stored.length === 0) return malformed('log entry payload is not a non-empty list of events');
+  if (stored.length > offset) return malformed(`log entry holds ${stored.length} events but ends at offset ${offset}`);
+  let events: PulseEvent[];
+  try {
+    events = stored.map(decodeEvent);
+  } catch (err) {
+    return malformed(`undecodable log entry: ${(err as Error).message}`);
+  }
+  const prevOffset = offset - events.length;
+  return { ...base, prevOffset, records: events.map((event, i) => ({ offset: prevOffset + i + 1, event, appendedAt })) };
 }

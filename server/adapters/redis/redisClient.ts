@@ -36,26 +36,27 @@ export function redactUrl(url: string): string {
   }
 }
 
-export interface RedisKeys {
-  prefix: string;
-  log: string;
-  group: string;
-  backlog: string;
-  stats: string;
-  dead: string;
-  alertsChannel: string;
-  changedChannel: string;
+/**
+ * Refuses to start on a Redis older than `needed`, naming both versions. Pulse needs 6.2: the
+ * log trims with XTRIM MINID and the live store keeps first/last times with ZADD GT/LT (both 6.2).
+ */
+export async function requireRedisVersion(redis: Redis, needed: string): Promise<string> {
+  const info = await redis.info('server');
+  const found = /^redis_version:(\S+)/m.exec(info)?.[1];
+  if (!found) throw new Error(`Pulse needs Redis ${needed} or newer, and this server did not report its version (INFO server has no redis_version)`);
+  if (compareVersions(found, needed) < 0) {
+    throw new Error(`Pulse needs Redis ${needed} or newer (XTRIM MINID, ZADD GT/LT); this server is Redis ${found}`);
+  }
+  return found;
 }
 
-export function redisKeys(prefix: string): RedisKeys {
-  return {
-    prefix,
-    log: `${prefix}log`,
-    group: 'workers',
-    backlog: `${prefix}backlog`,
-    stats: `${prefix}st`,
-    dead: `${prefix}dead`,
-    alertsChannel: `${prefix}ch:alerts`,
-    changedChannel: `${prefix}ch:changed`,
-  };
+/** numeric comparison of dotted versions ("6.10.0" > "6.2.0"); missing parts count as 0 */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((x) => parseInt(x, 10) || 0);
+  const pb = b.split('.').map((x) => parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }

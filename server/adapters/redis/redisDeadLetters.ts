@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { DeadLetter, DeadLetterStore } from '@/server/ports';
-import type { RedisKeys } from './redisClient';
+import type { RedisKeys } from './keys';
 
 /** Dead letters on a Redis stream (`<prefix>dead`), shared by every process. */
 export class RedisDeadLetters implements DeadLetterStore {

@@ -1,0 +1,103 @@
+import type { Effects } from '@/server/pipeline/effects';
+import { SESSION_RETENTION_MS } from '@/server/pipeline/sessionRecords';
+import { DAY_RETENTION_MS, HOUR_RETENTION_MS } from '@/server/pipeline/engine';
+import type { RedisKeys } from './keys';
+
+const MINUTE_TTL_S = 3 * 3600;
+const SESSION_TTL_S = SESSION_RETENTION_MS / 1000 + 3600;
+
+/** Field names of a minute hash; event types are `t:<type>` so no type can meet a fixed field. */
+export const MINUTE_FIELDS = {
+  events: 'ev',
+  orders: 'ord',
+  revenueCents: 'rev',
+  usersLast: 'ul',
+  sessions: 'se',
+  sessionDurationMs: 'sd',
+  sessionPages: 'sp',
+  sessionPvRateMilli: 'spv',
+  sessionsWithPurchase: 'sb',
+  carts: 'ca',
+  cartsPurchased: 'cp',
+} as const;
+
+export interface EncodeOptions {
+  keys: RedisKeys;
+  /** also list changed users for the per-user store's flusher */
+  trackDirtyUsers: boolean;
+}
+
+/**
+ * The engine's effects as the apply script's ops (grouped by command so the script runs flat
+ * loops). Every number is sent as a string; every key comes from `keys`, so client values only
+ * ever appear base64url-encoded inside keys, or as members, fields behind a tag, and values.
+ */
+export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
+  const k = opts.keys;
+  const hi: string[] = [];
+  const inc: string[] = [];
+  const sa: string[][] = [];
+  const set: string[][] = [];
+  const zgt: string[][] = [];
+  const ex: string[] = [];
+  for (const [m, d] of fx.minutes) {
+    const key = k.minute(m);
+    for (const [name, field] of Object.entries(MINUTE_FIELDS) as [keyof typeof MINUTE_FIELDS, string][]) {
+      const v = d[name];
+      if (v !== 0) hi.push(key, field, String(v));
+    }
+    for (const [t, n] of d.byType) hi.push(key, `t:${t}`, String(n));
+    ex.push(key, String(MINUTE_TTL_S));
+    if (d.users.size) {
+      const users = [...d.users];
+      const mu = k.minuteUsers(m);
+      // Lua's unpack has a stack limit: keep each SADD moderate
+      for (let i = 0; i < users.length; i += 500) sa.push([mu, ...users.slice(i, i + 500)]);
+      ex.push(mu, String(MINUTE_TTL_S));
+    }
+  }
+  for (const [h, cents] of fx.hours) {
+    inc.push(k.hourRevenue(h), String(cents));
+    ex.push(k.hourRevenue(h), String(HOUR_RETENTION_MS / 1000 + 3600));
+  }
+  for (const [d, cents] of fx.days) {
+    inc.push(k.dayRevenue(d), String(cents));
+    ex.push(k.dayRevenue(d), String(DAY_RETENTION_MS / 1000 + 86_400));
+  }
+  const dirty: string[] = [k.usersDirty];
+  for (const [id, record] of fx.users) {
+    set.push([k.user(id), JSON.stringify(record), '']);
+    if (opts.trackDirtyUsers) dirty.push(String(record.version), id);
+  }
+  if (dirty.length > 1) for (let i = 1; i < dirty.length; i += 1000) zgt.push([k.usersDirty, ...dirty.slice(i, i + 1000)]);
+  for (const [key, s] of fx.sessions) {
+    set.push([k.session(key), JSON.stringify(s), String(SESSION_TTL_S)]);
+    if (s.sessionId !== null) set.push([k.sessionIndex(s.sessionId), key, String(SESSION_TTL_S)]);
+  }
+  const stock: string[] = [k.stock];
+  for (const [p, delta] of fx.stock) stock.push(p, String(delta));
+  const alerts = fx.alerts.map((a) => [k.alertSeen(a.id), JSON.stringify(a)]);
+  const dead = fx.deadLetters.map((d) => [
+    k.dead,
+    'eventId', d.eventId ?? '',
+    'payload', d.payload,
+    'error', d.error,
+    'attempts', String(d.attempts),
+    'failedAt', String(d.failedAt),
+  ]);
+  const newest = fx.newestEventTime === null ? ['', ''] : [String(fx.newestEventTime), String(fx.newestReceivedAt ?? fx.newestEventTime)];
+  return JSON.stringify({
+    hi,
+    in: inc,
+    sa,
+    set,
+    zgt,
+    stock,
+    alerts,
+    dead,
+    ex,
+    newest,
+    processed: String(fx.processed),
+    lags: fx.lagsMs.slice(0, 64).map((l) => String(Math.round(l))),
+  });
+}
