@@ -5,12 +5,19 @@ import { z } from 'zod';
  * `GET /api/metrics/live`. Times are epoch milliseconds (UTC); money is integer cents.
  */
 
-export const alertKindSchema = z.enum(['fraud', 'high_value', 'low_stock']);
-export type AlertKind = z.infer<typeof alertKindSchema>;
+/**
+ * The kinds Pulse raises today. The schema accepts any kind: rules become data, and a screen
+ * left open across an upgrade must show a kind it has never heard of (generically) rather
+ * than refuse the snapshot carrying it.
+ */
+export const KNOWN_ALERT_KINDS = ['fraud', 'high_value', 'low_stock'] as const;
+export type KnownAlertKind = (typeof KNOWN_ALERT_KINDS)[number];
+export type AlertKind = string;
+export const isKnownAlertKind = (kind: string): kind is KnownAlertKind => (KNOWN_ALERT_KINDS as readonly string[]).includes(kind);
 
 export const alertSchema = z.object({
   id: z.string(),
-  kind: alertKindSchema,
+  kind: z.string().min(1),
   severity: z.enum(['critical', 'warning', 'info']),
   title: z.string(),
   message: z.string(),
@@ -96,3 +103,25 @@ export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
 
 /** socket.io event names */
 export const SOCKET_EVENTS = { metrics: 'metrics', alert: 'alert' } as const;
+
+/**
+ * What the socket.io `metrics` event carries: a LiveSnapshot with its two slowly changing parts
+ * split off. Under load a snapshot goes out up to 20 times a second to every screen, yet the 59
+ * settled minutes of the series and the alert list change rarely, and were most of its bytes.
+ * Each part travels with a version; its content travels only when it differs from the previous
+ * `metrics` message, and always in the first message a socket receives after (re)connecting.
+ * A client rebuilds the full LiveSnapshot from the newest content it holds per part
+ * (components/hooks/liveWire.ts). `GET /api/metrics/live` still answers the full snapshot.
+ */
+export const liveWireSnapshotSchema = liveSnapshotSchema.omit({ series: true, alerts: true }).extend({
+  /** the series' last point, the current (partial) minute; null when the series is empty */
+  currentMinute: minutePointSchema.nullable(),
+  /** version of the series' points before the current minute */
+  earlierMinutesVersion: z.string(),
+  /** those points, oldest first, when they changed since the previous message */
+  earlierMinutes: z.array(minutePointSchema).optional(),
+  alertsVersion: z.string(),
+  /** the alert list, when it changed since the previous message; parsed one by one by clients */
+  alerts: z.array(z.unknown()).optional(),
+});
+export type LiveWireSnapshot = z.infer<typeof liveWireSnapshotSchema>;

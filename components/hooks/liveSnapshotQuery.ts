@@ -1,5 +1,7 @@
 import { type QueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
 import { alertSchema, liveSnapshotSchema, type Alert, type LiveSnapshot } from '@/lib/live';
+import { parseAlerts } from './liveWire';
 
 /** What the cache holds: the newest snapshot, and when (local clock) it arrived. */
 export interface LiveState {
@@ -17,18 +19,25 @@ const CLOCK_RESET_MS = 60_000;
 /** A screen left running for days must not pile up a warning per bad payload (~10/s). */
 const WARN_EVERY_MS = 60_000;
 const lastWarnedAt = new Map<string, number>();
-function warnAtMostEveryMinute(what: string, issues: unknown): void {
+export function warnAtMostEveryMinute(what: string, issues: unknown): void {
   const now = Date.now();
   if (now - (lastWarnedAt.get(what) ?? -Infinity) < WARN_EVERY_MS) return;
   lastWarnedAt.set(what, now);
   console.warn(`Pulse: ignoring ${what} (repeats are not logged for a minute)`, issues);
 }
 
+/** alerts are checked one by one afterwards, so one bad alert never costs the snapshot */
+const snapshotWithAnyAlerts = liveSnapshotSchema.extend({ alerts: z.array(z.unknown()) });
+
 export function parseSnapshot(payload: unknown, source: string): LiveSnapshot | null {
-  const parsed = liveSnapshotSchema.safeParse(payload);
-  if (parsed.success) return parsed.data;
-  warnAtMostEveryMinute(`an invalid live snapshot from ${source}`, parsed.error.issues.slice(0, 5));
-  return null;
+  const parsed = snapshotWithAnyAlerts.safeParse(payload);
+  if (!parsed.success) {
+    warnAtMostEveryMinute(`an invalid live snapshot from ${source}`, parsed.error.issues.slice(0, 5));
+    return null;
+  }
+  const { alerts, skipped } = parseAlerts(parsed.data.alerts);
+  if (skipped) warnAtMostEveryMinute(`${skipped} invalid alert(s) in a snapshot from ${source}`, null);
+  return { ...parsed.data, alerts };
 }
 
 export function parseAlert(payload: unknown): Alert | null {

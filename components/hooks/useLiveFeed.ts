@@ -9,10 +9,11 @@ import {
   fetchLiveSnapshot,
   nextLiveState,
   parseAlert,
-  parseSnapshot,
+  warnAtMostEveryMinute,
   withPushedAlert,
   type LiveState,
 } from './liveSnapshotQuery';
+import { LiveWireAssembler } from './liveWire';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -31,6 +32,12 @@ export interface LiveFeed {
 const POLL_INTERVAL_MS = 3_000;
 /** Snapshots can arrive ~10/s; rendering more often than this buys nothing on screen. */
 const RENDER_COALESCE_MS = 200;
+/**
+ * Messages in a row that refer to a part this client does not hold before it reconnects (the
+ * server sends every part in a connection's first message). One or two happen in a race at
+ * connection time; more mean a message was lost, and only a resync ends that.
+ */
+const RESYNC_AFTER_MISSING = 3;
 
 /**
  * The live snapshot of the whole shop, kept current by socket.io pushes and, while the socket
@@ -74,6 +81,8 @@ export function useLiveFeed(): LiveFeed {
       randomizationFactor: 0.5,
     });
 
+    const wire = new LiveWireAssembler();
+    let missingInARow = 0;
     let pending: LiveSnapshot | null = null;
     let flushTimer: ReturnType<typeof setTimeout> | null = null;
     const flush = () => {
@@ -90,6 +99,9 @@ export function useLiveFeed(): LiveFeed {
     };
 
     socket.on('connect', () => {
+      // a new connection (maybe to another server process) starts with every part again
+      wire.reset();
+      missingInARow = 0;
       setSocketUp(true);
       setEverConnected(true);
       setSocketDownSince(null);
@@ -101,8 +113,19 @@ export function useLiveFeed(): LiveFeed {
       if (reason === 'io server disconnect') socket.connect();
     });
     socket.on(SOCKET_EVENTS.metrics, (payload: unknown) => {
-      const snapshot = parseSnapshot(payload, 'the socket');
-      if (!snapshot) return;
+      const result = wire.accept(payload);
+      if (!result.ok) {
+        const { problem } = result;
+        if (problem.kind === 'invalid') return warnAtMostEveryMinute('an invalid live snapshot from the socket', problem.issues);
+        if (++missingInARow < RESYNC_AFTER_MISSING) return;
+        warnAtMostEveryMinute(`live snapshots refer to ${problem.part} this screen never received: reconnecting`, null);
+        missingInARow = 0;
+        socket.disconnect().connect();
+        return;
+      }
+      missingInARow = 0;
+      if (result.skippedAlerts) warnAtMostEveryMinute(`${result.skippedAlerts} invalid alert(s) from the socket`, null);
+      const { snapshot } = result;
       pending = snapshot;
       flushTimer ??= setTimeout(flush, RENDER_COALESCE_MS);
     });

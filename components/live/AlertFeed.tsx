@@ -1,4 +1,4 @@
-import { ALERT_KIND_LABEL, SEVERITY_LABEL } from '@/components/ui/alertStyle';
+import { alertKindLabel, SEVERITY_LABEL } from '@/components/ui/alertStyle';
 import { formatAge, formatClock, formatMoney } from '@/lib/format';
 import type { Alert } from '@/lib/live';
 
@@ -36,7 +36,7 @@ function AlertItem({ alert, serverNow }: { alert: Alert; serverNow: number | nul
     >
       <div className="alert-top">
         <span className={`sev-badge sev-badge-${alert.severity}`}>
-          {SEVERITY_LABEL[alert.severity]} · {ALERT_KIND_LABEL[alert.kind]}
+          {SEVERITY_LABEL[alert.severity]} · {alertKindLabel(alert.kind)}
         </span>
         <time className="alert-time" dateTime={new Date(alert.firedAt).toISOString()} title={formatClock(alert.firedAt)}>
           {formatClock(alert.firedAt).replace(' UTC', '')}

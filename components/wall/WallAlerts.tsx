@@ -1,6 +1,6 @@
-import { ALERT_KIND_LABEL } from '@/components/ui/alertStyle';
+import { alertKindLabel } from '@/components/ui/alertStyle';
 import { formatMoney, formatSpan } from '@/lib/format';
-import type { Alert } from '@/lib/live';
+import { isKnownAlertKind, type Alert } from '@/lib/live';
 
 const SHOWN = 3;
 /** Alerts younger than this are drawn as new. */
@@ -16,6 +16,8 @@ export function WallAlerts({ alerts, serverNow }: { alerts: Alert[]; serverNow: 
         latest.map((alert) => {
           const ageMs = serverNow === null ? null : Math.max(0, serverNow - alert.firedAt);
           const recent = ageMs !== null && ageMs < RECENT_MS;
+          // a kind this build does not know: its title and message, nothing read into its fields
+          const known = isKnownAlertKind(alert.kind);
           return (
             <article
               key={alert.id}
@@ -25,20 +27,22 @@ export function WallAlerts({ alerts, serverNow }: { alerts: Alert[]; serverNow: 
               data-severity={alert.severity}
             >
               <div className="wall-alert-head">
-                <span className="wall-alert-kind">{ALERT_KIND_LABEL[alert.kind]}</span>
+                <span className="wall-alert-kind">{alertKindLabel(alert.kind)}</span>
                 <span className="wall-alert-age">{ageMs === null ? '' : `${formatSpan(ageMs)} ago`}</span>
               </div>
               <div className="wall-alert-title">{alert.title}</div>
-              <div className="wall-alert-facts">
-                {alert.kind !== 'low_stock' && alert.amountCents !== null && (
-                  <span className="wall-alert-amount">{formatMoney(alert.amountCents)}</span>
-                )}
-                {alert.score !== null && (alert.kind === 'fraud' || alert.score > 0) && (
-                  <span>fraud score {alert.score.toFixed(2)}</span>
-                )}
-                {alert.kind !== 'low_stock' && alert.userId !== null && <span className="mono">{alert.userId}</span>}
-              </div>
-              {alert.kind === 'low_stock' || (alert.reasons.length === 0 && alert.amountCents === null) ? (
+              {known && (
+                <div className="wall-alert-facts">
+                  {alert.kind !== 'low_stock' && alert.amountCents !== null && (
+                    <span className="wall-alert-amount">{formatMoney(alert.amountCents)}</span>
+                  )}
+                  {alert.score !== null && (alert.kind === 'fraud' || alert.score > 0) && (
+                    <span>fraud score {alert.score.toFixed(2)}</span>
+                  )}
+                  {alert.kind !== 'low_stock' && alert.userId !== null && <span className="mono">{alert.userId}</span>}
+                </div>
+              )}
+              {!known || alert.kind === 'low_stock' || (alert.reasons.length === 0 && alert.amountCents === null) ? (
                 <div className="wall-alert-message">{alert.message}</div>
               ) : (
                 alert.reasons.length > 0 && <div className="wall-alert-message">{alert.reasons.join(' · ')}</div>

@@ -2,20 +2,39 @@ import type { Server } from 'socket.io';
 import type { Alert, LiveSnapshot } from '@/lib/live';
 import { SOCKET_EVENTS } from '@/lib/live';
 import { log } from '@/server/log';
+import { WireEncoder } from './wireEncoder';
+
+interface Computation {
+  promise: Promise<LiveSnapshot>;
+  /** the change count when it started: it includes every change marked before */
+  changes: number;
+  generation: number;
+}
 
 /**
  * Pushes coalesced snapshots to every socket: at most one per `minIntervalMs` while events flow
  * (never one per event), and a heartbeat snapshot every `heartbeatMs` so idle screens can still
  * tell how fresh they are. A socket that connects gets the current snapshot at once.
+ *
+ * Every reader shares one computation: broadcasts, joining sockets, GET /api/metrics/live and
+ * /metrics. At most one runs at a time and concurrent callers wait for it, so 100 parallel
+ * readers cost one snapshot, not 100 (a Redis snapshot can take 200 ms).
  */
 export class SnapshotBroadcaster {
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastSentAt = 0;
-  private computing = false;
+  private sending = false;
   private dirtyAgain = false;
-  private latest: LiveSnapshot | null = null;
   private closed = false;
+  /** bumped by markDirty: a broadcast needs a snapshot computed after the newest change */
+  private changes = 0;
+  /** bumped by invalidate: nothing computed before may be served after */
+  private generation = 0;
+  private latest: { snap: LiveSnapshot; changes: number; generation: number; reuseUntil: number } | null = null;
+  private inflight: Computation | null = null;
+  private readonly wire = new WireEncoder();
+  private lastBroadcast: LiveSnapshot | null = null;
 
   constructor(
     private readonly io: Server,
@@ -23,7 +42,19 @@ export class SnapshotBroadcaster {
     private readonly opts: { minIntervalMs: number; heartbeatMs: number },
   ) {
     io.on('connection', (socket) => {
-      void this.current().then((snap) => socket.emit(SOCKET_EVENTS.metrics, snap)).catch(() => {});
+      // The last broadcast, sent synchronously, is the newest message this socket can have
+      // missed; anything broadcast afterwards reaches it in order. Computing instead could
+      // race a broadcast and hand it an older snapshot after a newer one.
+      const recent = this.lastBroadcast;
+      if (recent && Date.now() - this.lastSentAt < opts.heartbeatMs * 2) {
+        socket.emit(SOCKET_EVENTS.metrics, this.wire.full(recent));
+        return;
+      }
+      void this.current()
+        .then((snap) => {
+          if (socket.connected) socket.emit(SOCKET_EVENTS.metrics, this.wire.full(snap));
+        })
+        .catch((err: unknown) => log.warn('snapshot for a new socket failed', { error: String(err) }));
     });
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastSentAt >= opts.heartbeatMs - 5) this.markDirty();
@@ -34,7 +65,8 @@ export class SnapshotBroadcaster {
   /** the state changed: schedule a snapshot, coalescing with any already scheduled */
   markDirty(): void {
     if (this.closed) return;
-    if (this.computing) {
+    this.changes++;
+    if (this.sending) {
       this.dirtyAgain = true;
       return;
     }
@@ -45,20 +77,25 @@ export class SnapshotBroadcaster {
 
   /** state changed outside the pipeline: forget the cached snapshot and push a new one */
   invalidate(): void {
+    this.generation++;
     this.latest = null;
     this.markDirty();
   }
 
   alert(alert: Alert): void {
-    if (!this.closed) this.io.emit(SOCKET_EVENTS.alert, alert);
+    // local: with the Redis adapter every web process receives each alert itself (pub/sub);
+    // a cluster-wide emit would reach every screen once per web process
+    if (!this.closed) this.io.local.emit(SOCKET_EVENTS.alert, alert);
   }
 
-  /** the last snapshot sent, or a fresh one when it is older than the interval */
-  async current(): Promise<LiveSnapshot> {
-    if (this.latest && Date.now() - this.latest.computedAt < this.opts.minIntervalMs) return this.latest;
-    const snap = await this.compute();
-    this.latest = snap;
-    return snap;
+  /**
+   * A snapshot at most one interval old (or as old as the last computation took, when that
+   * was longer: readers never keep the store computing back to back).
+   */
+  current(): Promise<LiveSnapshot> {
+    const l = this.latest;
+    if (l && l.generation === this.generation && Date.now() < l.reuseUntil) return Promise.resolve(l.snap);
+    return this.snapshotIncluding(0);
   }
 
   close(): void {
@@ -69,23 +106,54 @@ export class SnapshotBroadcaster {
     this.heartbeat = null;
   }
 
+  /** a snapshot that includes every change up to `changes`, joining a computation when one does */
+  private async snapshotIncluding(changes: number): Promise<LiveSnapshot> {
+    for (;;) {
+      const running = this.inflight;
+      if (!running) return this.start().promise;
+      if (running.changes >= changes && running.generation === this.generation) return running.promise;
+      // it started before the change we need: let it finish (one computation at a time)
+      await running.promise.catch(() => undefined);
+    }
+  }
+
+  private start(): Computation {
+    const startedAt = Date.now();
+    const c: Computation = { promise: this.compute(), changes: this.changes, generation: this.generation };
+    this.inflight = c;
+    c.promise.then(
+      (snap) => {
+        if (this.inflight === c) this.inflight = null;
+        if (c.generation !== this.generation) return;
+        const took = Date.now() - startedAt;
+        this.latest = { snap, changes: c.changes, generation: c.generation, reuseUntil: Date.now() + Math.max(this.opts.minIntervalMs - took, took) };
+      },
+      () => {
+        if (this.inflight === c) this.inflight = null;
+      },
+    );
+    return c;
+  }
+
   private async send(): Promise<void> {
     this.timer = null;
     // nobody is watching this process: skip the work (GET /api/metrics/live computes on demand)
-    if (this.io.engine && this.io.engine.clientsCount === 0) {
-      this.latest = null;
-      return;
-    }
-    this.computing = true;
+    if (this.io.engine && this.io.engine.clientsCount === 0) return;
+    this.sending = true;
     try {
-      const snap = await this.compute();
-      this.latest = snap;
+      const l = this.latest;
+      const snap = l && l.changes >= this.changes && l.generation === this.generation ? l.snap : await this.snapshotIncluding(this.changes);
       this.lastSentAt = Date.now();
-      if (!this.closed) this.io.emit(SOCKET_EVENTS.metrics, snap);
+      if (!this.closed) {
+        this.lastBroadcast = snap;
+        // one encoding for all sockets: socket.io serialises a broadcast once and writes the
+        // same WebSocket frame to each; local because each web process feeds its own sockets
+        this.io.local.emit(SOCKET_EVENTS.metrics, this.wire.forBroadcast(snap));
+      }
     } catch (err) {
       log.error('snapshot failed', { error: String(err) });
     } finally {
-      this.computing = false;
+      this.sending = false;
       if (this.dirtyAgain) {
         this.dirtyAgain = false;
         this.markDirty();

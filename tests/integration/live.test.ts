@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { liveSnapshotSchema, type Alert, type LiveSnapshot } from '@/lib/live';
+import { liveSnapshotSchema, liveWireSnapshotSchema, type Alert, type LiveSnapshot, type LiveWireSnapshot } from '@/lib/live';
+import { LiveWireAssembler } from '@/components/hooks/liveWire';
 import { iso, startPulse, type RunningPulse } from '../helpers/pulse';
 
 let p: RunningPulse;
@@ -27,11 +28,14 @@ function next<T>(socket: Socket, event: string, until: (v: T) => boolean = () =>
 }
 
 describe('socket.io live delivery', () => {
-  it('sends the current snapshot as soon as a client connects', async () => {
+  it('sends the current snapshot, with every part, as soon as a client connects', async () => {
     const s = client();
     try {
-      const snap = await next<LiveSnapshot>(s, 'metrics');
-      expect(liveSnapshotSchema.parse(snap).mode).toBe('embedded');
+      const snap = liveWireSnapshotSchema.parse(await next<LiveWireSnapshot>(s, 'metrics'));
+      expect(snap.mode).toBe('embedded');
+      expect(snap.earlierMinutes).toHaveLength(59);
+      expect(snap.alerts).toBeDefined();
+      expect(new LiveWireAssembler().accept(snap)).toMatchObject({ ok: true, snapshot: { series: expect.any(Array) } });
       expect(Date.now() - snap.computedAt).toBeLessThan(2000);
     } finally {
       s.close();
@@ -41,11 +45,22 @@ describe('socket.io live delivery', () => {
   it('pushes an alert with the triggering event_id, then a snapshot that includes the event', async () => {
     const s = client();
     try {
-      await next(s, 'metrics');
+      const wire = new LiveWireAssembler();
+      wire.accept(await next(s, 'metrics'));
       const before = (await (await fetch(`${p.url}/api/metrics/live`)).json()) as LiveSnapshot;
       const eventId = `hv-${Date.now()}`;
       const alert = next<Alert>(s, 'alert', (a) => a.eventId === eventId);
-      const snapshot = next<LiveSnapshot>(s, 'metrics', (m) => m.revenue.todayCents === before.revenue.todayCents + 250_000);
+      // every message goes through the client's assembly, as on a screen
+      const assembled = (m: unknown): LiveSnapshot | null => {
+        const r = wire.accept(m);
+        return r.ok ? r.snapshot : null;
+      };
+      const snapshot = new Promise<LiveSnapshot>((resolve) => {
+        s.on('metrics', (m: unknown) => {
+          const snap = assembled(m);
+          if (snap && snap.revenue.todayCents === before.revenue.todayCents + 250_000) resolve(snap);
+        });
+      });
       const ts = Date.now();
       const r = await p.post({ event_id: eventId, timestamp: iso(ts), user_id: 'big-spender', event_type: 'purchase', properties: { amount: 2500 } });
       expect(r.status).toBe(202);

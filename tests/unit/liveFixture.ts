@@ -1,0 +1,44 @@
+import type { Alert, LiveSnapshot } from '@/lib/live';
+
+/** A plausible full snapshot for delivery tests: 60 minutes of traffic ending at `now`. */
+export function liveSnapshot(now: number, over: Partial<LiveSnapshot> = {}): LiveSnapshot {
+  const minute = Math.floor(now / 60_000) * 60_000;
+  return {
+    computedAt: now,
+    newestEventTime: now - 100,
+    newestReceivedAt: now - 100,
+    mode: 'embedded',
+    durable: false,
+    activeUsers: { current: 120, windowMinutes: 5 },
+    series: Array.from({ length: 60 }, (_, i) => ({ minute: minute - (59 - i) * 60_000, activeUsers: 100 + i, revenueCents: 123_456 + i, orders: 12, events: 2_000 + i })),
+    revenue: { thisHourCents: 9_000_000, todayCents: 90_000_000, lastHourCents: 9_100_000 },
+    orders: { thisMinute: 12, lastHour: 720 },
+    conversion: { rate: 0.031, sessionsWithPurchase: 31, sessions: 1000, windowMinutes: 60 },
+    cartAbandonment: { rate: 0.5, cartsCreated: 80, cartsPurchased: 40, minimumCarts: 20, windowMinutes: 60 },
+    sessions: { active: 900, avgDurationSeconds: 312.5, avgUniquePages: 3.2, pageViewsPerMinute: 1.8 },
+    eventsByType: { page_view: 100_000, add_to_cart: 20_000, purchase: 3_000 },
+    inventory: { tracked: 0, lowStockThreshold: 5, lowStock: [] },
+    pipeline: { eventsPerSecond: 2000, acceptedTotal: 1, processedTotal: 1, rejectedTotal: 0, duplicatesTotal: 0, deadLetters: 0, backlog: 0, lagMsP50: 3, lagMsP99: 9 },
+    alerts: [alert('a1', minute - 5_000)],
+    ...over,
+  };
+}
+
+export function alert(id: string, firedAt: number, over: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    kind: 'high_value',
+    severity: 'warning',
+    title: 'High-value purchase',
+    message: 'A purchase of €2,500.00',
+    eventId: `e-${id}`,
+    userId: 'u1',
+    productId: null,
+    amountCents: 250_000,
+    score: null,
+    reasons: [],
+    eventTime: firedAt,
+    firedAt,
+    ...over,
+  };
+}
