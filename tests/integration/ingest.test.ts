@@ -3,10 +3,11 @@ import { drained, iso, startPulse, TEST_KEY, type RunningPulse } from '../helper
 
 let p: RunningPulse;
 beforeAll(async () => {
-  p = await startPulse({ INGEST_MAX_BATCH: '50', INGEST_MAX_BODY_BYTES: '20000', CORS_ALLOWED_ORIGINS: 'https://shop.example' });
+  p = await startPulse({ INGEST_MAX_BATCH: '50', INGEST_MAX_BODY_BYTES: '20000', CORS_ALLOWED_ORIGINS: 'https://shop.example', ADMIN_API_KEYS: ADMIN_KEY });
 });
 afterAll(() => p.close());
 
+const ADMIN_KEY = 'ingest-test-admin-key-0123456789';
 const now = () => iso(Date.now());
 const pageView = (user: string, extra: Record<string, unknown> = {}) => ({ timestamp: now(), user_id: user, event_type: 'page_view', ...extra });
 
@@ -142,16 +143,23 @@ describe('other endpoints', () => {
     expect(h).toMatchObject({ status: 'ok', mode: 'embedded', durable: false, dependencies: { eventLog: { kind: 'in-process' } } });
   });
 
-  it('sets stock through the inventory API with the ingest key', async () => {
-    const res = await fetch(`${p.url}/api/inventory`, {
+  it('sets stock through the inventory API with the admin key, never the publishable ingest key', async () => {
+    const withIngestKey = await fetch(`${p.url}/api/inventory`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ product_id: 'sku-1', stock: 0 }] }),
+    });
+    expect(withIngestKey.status).toBe(403);
+    expect((await withIngestKey.json()).error.code).toBe('forbidden');
+    const res = await fetch(`${p.url}/api/inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ items: [{ product_id: 'sku-1', stock: 3 }] }),
     });
     expect(res.status).toBe(200);
     const bad = await fetch(`${p.url}/api/inventory`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ items: [{ product_id: 'sku-1', stock: -3 }] }),
     });
     expect(bad.status).toBe(422);
