@@ -1,263 +1,267 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
-import type { AppendOptions, AppendResult, EventLog, LogConsumer, LogEntry } from '@/server/ports';
-import { log } from '@/server/log';
-import { decodeEvent, encodeEvent } from './entryCodec';
-import type { RedisKeys } from './redisClient';
+import type { AppendOptions, AppendResult, EventLog, LogDescription, LogEntry, PartitionLeases, ReadOptions } from '@/server/ports';
+import { checkConsumerName, partitionOf } from '@/server/log/partition';
+import { ENTRY_FORMAT, decodeStreamEntry, encodeEvent, type StreamEntry } from './entryCodec';
+import type { RedisKeys } from './keys';
+import { RedisLeases, leaseOwners } from './redisLeases';
+import { lua, runScript } from './scripting';
 
 /**
- * Append: check the backlog bound, deduplicate client event ids and add one stream entry holding
- * the request's accepted events, in one atomic script (one round trip per ingest request), so an
- * event is either stored once or not at all. The backlog counter (events not yet applied) moves
- * in the same step. Answers 'B' when the bound refuses the append, else one flag per event.
+ * Append, in one script per ingest request so an event is stored once or not at all:
+ * deduplicate client ids (SET NX EX; server-assigned ids pass ''), check the slowest required
+ * consumer's backlog (Σ head − checkpoint, over every partition) against the bound, undoing the
+ * dedup markers if it refuses, then per partition with accepted events advance the head by their
+ * count and XADD them as one entry whose explicit id is the new head. The script never decodes
+ * the events (they are opaque JSON text here), so no payload can make it fail half-way.
+ * KEYS: consumers, stats, head_0..head_{P-1}, log_0..log_{P-1}.
+ * ARGV: checkpoint key prefix, dedup ttl, now, maxBacklog (-1: none), P, format version, then
+ * (dedup key or '', partition, encoded event) per event. Answers 'B' or one flag per event.
  */
-const APPEND = `
-local dedupPrefix, ttl, now, maxBacklog = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-if maxBacklog >= 0 and tonumber(redis.call('GET', KEYS[2]) or '0') + (#ARGV - 4) / 2 > maxBacklog then
-  return 'B'
-end
-local flags, accepted = {}, {}
-for i = 5, #ARGV, 2 do
-  local id = ARGV[i]
-  if id == '' or redis.call('SET', dedupPrefix .. id, '1', 'NX', 'EX', ttl) then
-    accepted[#accepted + 1] = ARGV[i + 1]
+const APPEND = lua(`
+local cpPrefix, ttl, now, maxBacklog, P, version = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local flags, taken, byPart, count = {}, {}, {}, 0
+for i = 7, #ARGV, 3 do
+  local key = ARGV[i]
+  if key == '' or redis.call('SET', key, '1', 'NX', 'EX', ttl) then
+    if key ~= '' then taken[#taken + 1] = key end
+    local p = tonumber(ARGV[i + 1])
+    byPart[p] = byPart[p] or {}
+    table.insert(byPart[p], ARGV[i + 2])
     flags[#flags + 1] = '1'
+    count = count + 1
   else
     flags[#flags + 1] = '0'
   end
 end
-if #accepted > 0 then
-  redis.call('XADD', KEYS[1], '*', 't', now, 'e', '[' .. table.concat(accepted, ',') .. ']')
-  redis.call('INCRBY', KEYS[2], #accepted)
+if maxBacklog >= 0 and count > 0 then
+  local heads = redis.call('MGET', unpack(KEYS, 3, P + 2))
+  local consumers = redis.call('HGETALL', KEYS[1])
+  local worst = 0
+  for i = 1, #consumers, 2 do
+    if consumers[i + 1] == 'required' then
+      local cp = {}
+      local flat = redis.call('HGETALL', cpPrefix .. consumers[i])
+      for j = 1, #flat, 2 do cp[flat[j]] = tonumber(flat[j + 1]) end
+      local behind = 0
+      for p = 0, P - 1 do behind = behind + math.max(0, (tonumber(heads[p + 1]) or 0) - (cp[tostring(p)] or 0)) end
+      if behind > worst then worst = behind end
+    end
+  end
+  if worst + count > maxBacklog then
+    -- in chunks: unpack has a stack limit far below the batch limit
+    for i = 1, #taken, 500 do redis.call('DEL', unpack(taken, i, math.min(i + 499, #taken))) end
+    return 'B'
+  end
 end
-redis.call('HINCRBY', KEYS[3], 'accepted', #accepted)
-redis.call('HINCRBY', KEYS[3], 'duplicates', #flags - #accepted)
+for p = 0, P - 1 do
+  local list = byPart[p]
+  if list then
+    local head = redis.call('INCRBY', KEYS[3 + p], #list)
+    redis.call('XADD', KEYS[3 + P + p], string.format('%d-0', head), 'v', version, 't', now, 'e', '[' .. table.concat(list, ',') .. ']')
+  end
+end
+redis.call('HINCRBY', KEYS[2], 'accepted', count)
+redis.call('HINCRBY', KEYS[2], 'duplicates', #flags - count)
 return table.concat(flags)
-`;
+`);
 
-type StreamEntry = [id: string, fields: string[]];
+/** moves a checkpoint forward only. KEYS: checkpoints hash. ARGV: partition, offset. */
+const COMMIT = lua(`
+if tonumber(ARGV[2]) > tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0
+`);
 
 export interface RedisEventLogOptions {
+  partitions: number;
   dedupWindowSeconds: number;
-  /** pending entries idle this long are taken over from their (presumably dead) consumer */
-  claimIdleMs: number;
-  /** entries read per XREADGROUP */
-  readCount: number;
-  /** processed entries kept in the stream this long before trimming */
+  /** processed entries are kept this long before trimming (never one a required consumer needs) */
   retainProcessedMs: number;
+  /** partition lease expiry */
+  leaseMs: number;
 }
 
+/** entries read per XRANGE while looking for the retention boundary */
+const TRIM_SCAN = 256;
+
 /**
- * The event log on a Redis stream with one consumer group. Workers read new entries with
- * XREADGROUP; entries a dead worker left pending are claimed by another after `claimIdleMs`.
- * The stream is trimmed only below the oldest entry any group still has pending or undelivered.
+ * The partitioned event log on Redis streams (single-node mode, durable): one stream per
+ * partition whose entry ids are event offsets, a head counter per partition, and per-consumer
+ * checkpoint hashes that consumers (the live store inside its apply script) move forward.
  */
 export class RedisEventLog implements EventLog {
-  readonly kind = 'redis-stream';
+  readonly kind = 'redis-streams';
   readonly durable = true;
-  readonly consumerName = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private readonly appendSha: Promise<string>;
-  private running = false;
-  private loops: Promise<void>[] = [];
-  private groupReady: Promise<void> | null = null;
+  readonly partitions: number;
+  private readonly headKeys: string[];
+  private readonly logKeys: string[];
+  private readonly partitionOfKey: Map<string, number>;
+  private readonly leaseSets = new Set<PartitionLeases>();
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
-    /** a separate connection: XREADGROUP BLOCK holds it */
+    /** a connection of its own: XREAD BLOCK holds it while waiting (concurrent reads queue on it) */
     private readonly blocking: Redis,
     private readonly keys: RedisKeys,
     private readonly opts: RedisEventLogOptions,
   ) {
-    this.appendSha = redis.script('LOAD', APPEND) as Promise<string>;
+    this.partitions = opts.partitions;
+    this.headKeys = Array.from({ length: opts.partitions }, (_, p) => keys.logHead(p));
+    this.logKeys = Array.from({ length: opts.partitions }, (_, p) => keys.log(p));
+    this.partitionOfKey = new Map(this.logKeys.map((k, p) => [k, p]));
   }
 
   async append(events: PulseEvent[], opts: AppendOptions = {}): Promise<AppendResult> {
-    const args: string[] = [`${this.keys.prefix}dd:`, String(this.opts.dedupWindowSeconds), String(Date.now()), String(opts.maxBacklog ?? -1)];
-    for (const e of events) args.push(e.clientId ? e.eventId : '', encodeEvent(e));
-    const flags = (await this.evalsha(APPEND, await this.appendSha, [this.keys.log, this.keys.backlog, this.keys.stats], args)) as string;
+    if (events.length === 0) return { accepted: [] };
+    const args: (string | number)[] = [this.keys.checkpoints(''), this.opts.dedupWindowSeconds, Date.now(), opts.maxBacklog ?? -1, this.partitions, ENTRY_FORMAT];
+    for (const e of events) args.push(e.clientId ? this.keys.dedup(e.eventId) : '', partitionOf(e.userId, this.partitions), encodeEvent(e));
+    const flags = (await runScript(this.redis, APPEND, [this.keys.consumers, this.keys.stats, ...this.headKeys, ...this.logKeys], args)) as string;
     if (flags === 'B') return { accepted: [], backpressure: true };
     return { accepted: Array.from(flags, (f) => f === '1') };
   }
 
-  async backlog(): Promise<number> {
-    return Number((await this.redis.get(this.keys.backlog)) ?? 0);
+  async read(after: Map<number, number>, opts: ReadOptions): Promise<LogEntry[]> {
+    if (after.size === 0 || this.closed) return [];
+    const parts = [...after.entries()];
+    for (const [p] of parts) this.checkPartition(p);
+    const wait = opts.waitMs > 0 ? ['BLOCK', Math.ceil(opts.waitMs)] : [];
+    const conn = opts.waitMs > 0 ? this.blocking : this.redis;
+    let reply: [key: string, entries: StreamEntry[]][] | null;
+    try {
+      reply = (await conn.call('XREAD', 'COUNT', opts.maxEntries, ...wait, 'STREAMS', ...parts.map(([p]) => this.logKeys[p]), ...parts.map(([, o]) => `${o}-0`))) as typeof reply;
+    } catch (err) {
+      // close() cuts the blocked connection: a read in progress then simply ends empty
+      if (this.closed) return [];
+      throw err;
+    }
+    const out: LogEntry[] = [];
+    for (const [key, entries] of reply ?? []) {
+      const p = this.partitionOfKey.get(key)!;
+      let previous = after.get(p) ?? 0;
+      for (const e of entries) {
+        const entry = decodeStreamEntry(p, e, previous);
+        out.push(entry);
+        previous = entry.offset;
+      }
+    }
+    return out;
   }
 
-  async ack(entryIds: string[]): Promise<void> {
-    if (entryIds.length) await this.redis.xack(this.keys.log, this.keys.group, ...entryIds);
+  async heads(): Promise<number[]> {
+    return (await this.redis.mget(...this.headKeys)).map((v) => Number(v ?? 0));
   }
 
-  ensureGroup(): Promise<void> {
-    this.groupReady ??= this.redis
-      .xgroup('CREATE', this.keys.log, this.keys.group, '0', 'MKSTREAM')
-      .then(() => undefined)
-      .catch((err: Error) => {
-        if (!err.message.includes('BUSYGROUP')) {
-          this.groupReady = null;
-          throw err;
+  async checkpoints(consumer: string): Promise<number[]> {
+    const stored = await this.redis.hgetall(this.keys.checkpoints(consumer));
+    // a hash reply from ioredis is a plain object; only the partitions' own fields are read
+    return Array.from({ length: this.partitions }, (_, p) => (Object.hasOwn(stored, String(p)) ? Number(stored[String(p)]) : 0));
+  }
+
+  async commit(consumer: string, partition: number, offset: number): Promise<void> {
+    checkConsumerName(consumer);
+    this.checkPartition(partition);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`invalid offset ${offset}`);
+    await runScript(this.redis, COMMIT, [this.keys.checkpoints(consumer)], [partition, offset]);
+  }
+
+  async registerConsumer(name: string, opts: { required: boolean }): Promise<void> {
+    checkConsumerName(name);
+    await this.redis.hset(this.keys.consumers, name, opts.required ? 'required' : 'optional');
+  }
+
+  async backlog(): Promise<Record<string, number>> {
+    return (await this.state()).backlog;
+  }
+
+  leases(consumer: string, owner: string): PartitionLeases {
+    checkConsumerName(consumer);
+    const leases = new RedisLeases(this.redis, this.keys, consumer, owner, { partitions: this.partitions, leaseMs: this.opts.leaseMs });
+    this.leaseSets.add(leases);
+    return leases;
+  }
+
+  /**
+   * Per partition, drops entries every required consumer has checkpointed, except those younger
+   * than the retention (kept for replays and inspection). Entries older than the retention are
+   * at the front, so the scan only reads what goes plus one batch. Without a required consumer
+   * nothing goes: the log cannot know yet who will read it.
+   */
+  async trim(): Promise<void> {
+    const consumers = await this.consumerTable();
+    const required = [...consumers].filter(([, r]) => r).map(([name]) => name);
+    if (required.length === 0) return;
+    const cps = await Promise.all(required.map((name) => this.checkpoints(name)));
+    const cutoff = Date.now() - this.opts.retainProcessedMs;
+    for (let p = 0; p < this.partitions; p++) {
+      const floor = Math.min(...cps.map((c) => c[p]));
+      if (floor <= 0) continue;
+      // keep every entry past the floor, and the first one (at or below it) still in retention
+      let keepFrom = floor + 1;
+      let start = '-';
+      scan: for (;;) {
+        const batch = (await this.redis.xrange(this.logKeys[p], start, `${floor}-0`, 'COUNT', TRIM_SCAN)) as StreamEntry[];
+        for (const [id, fields] of batch) {
+          if (appendTime(fields) >= cutoff) {
+            keepFrom = Number(id.slice(0, id.indexOf('-')));
+            break scan;
+          }
         }
-      });
-    return this.groupReady;
+        if (batch.length < TRIM_SCAN) break;
+        start = `(${batch[batch.length - 1][0]}`;
+      }
+      await this.redis.xtrim(this.logKeys[p], 'MINID', `${keepFrom}-0`);
+    }
   }
 
-  consume(consumer: LogConsumer): void {
-    if (this.running) throw new Error('this log already has a consumer');
-    this.running = true;
-    this.loops = [this.readLoop(consumer), this.trimLoop()];
+  async describe(): Promise<LogDescription> {
+    const { heads, checkpoints, backlog, consumers } = await this.state();
+    const owners: Record<string, (string | null)[]> = Object.create(null);
+    for (const name of consumers) owners[name] = await leaseOwners(this.redis, this.keys, name, this.partitions);
+    const lengths = await Promise.all(this.logKeys.map((k) => this.redis.xlen(k)));
+    return { partitions: this.partitions, heads, checkpoints, backlog, owners, storedEntries: lengths.reduce((a, b) => a + b, 0) };
   }
 
   async close(): Promise<void> {
-    this.running = false;
-    // the blocked read returns within its BLOCK time (≤ 1 s); let the loop finish its batch
-    const finished = Promise.allSettled(this.loops);
-    const timeout = new Promise((r) => setTimeout(r, 5000).unref());
-    await Promise.race([finished, timeout]);
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.leaseSets].map((l) => l.stop()));
+    // ends a blocked XREAD at once instead of after its BLOCK time
     this.blocking.disconnect();
-    await finished;
   }
 
-  /**
-   * New entries first; every `claimIdleMs / 2` also take over entries stuck with dead consumers.
-   * The next read is issued while the current batch is being applied, so the stream round trip
-   * overlaps the work.
-   */
-  private async readLoop(consumer: LogConsumer): Promise<void> {
-    let lastClaim = 0;
-    let next: Promise<LogEntry[]> | null = null;
-    while (this.running) {
-      try {
-        await this.ensureGroup();
-        if (Date.now() - lastClaim > this.opts.claimIdleMs / 2) {
-          lastClaim = Date.now();
-          const claimed = await this.claimStale();
-          if (claimed.length) await consumer({ entries: claimed });
-        }
-        const entries: LogEntry[] = await (next ?? this.readNew());
-        next = this.running && entries.length ? this.readNew() : null;
-        if (entries.length) await consumer({ entries });
-      } catch (err) {
-        next = null;
-        if (!this.running) break;
-        // leave what was read pending: it will be claimed again after claimIdleMs
-        log.warn('event log read/apply failed; retrying', { error: err instanceof Error ? err.message : String(err) });
-        await sleep(200);
-      }
+  private async state() {
+    const table = await this.consumerTable();
+    const consumers = [...table.keys()];
+    const heads = await this.heads();
+    const checkpoints: Record<string, number[]> = Object.create(null);
+    const backlog: Record<string, number> = Object.create(null);
+    for (const name of consumers) {
+      const cp = await this.checkpoints(name);
+      checkpoints[name] = cp;
+      backlog[name] = heads.reduce((n, h, p) => n + Math.max(0, h - cp[p]), 0);
     }
-    // a read issued before stopping may have delivered entries: apply them rather than leave
-    // them pending until another worker's claim time passes
-    const last = await next?.catch(() => [] as LogEntry[]);
-    if (last?.length) await consumer({ entries: last }).catch((err) => log.warn('last batch failed at shutdown; it stays pending', { error: String(err) }));
+    return { heads, checkpoints, backlog, consumers };
   }
 
-  private async readNew(): Promise<LogEntry[]> {
-    const res = (await this.blocking.xreadgroup(
-      'GROUP', this.keys.group, this.consumerName,
-      'COUNT', this.opts.readCount,
-      'BLOCK', Math.max(100, Math.min(1000, this.opts.claimIdleMs / 2)),
-      'STREAMS', this.keys.log, '>',
-    )) as [string, StreamEntry[]][] | null;
-    return res ? res[0][1].map((e) => decodeEntry(e, 1)) : [];
+  /** consumer name → required */
+  private async consumerTable(): Promise<Map<string, boolean>> {
+    const flat = (await this.redis.call('HGETALL', this.keys.consumers)) as string[];
+    const out = new Map<string, boolean>();
+    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i], flat[i + 1] === 'required');
+    return out;
   }
 
-  /** XPENDING with IDLE finds entries idle past the threshold; XCLAIM moves them here. */
-  private async claimStale(): Promise<LogEntry[]> {
-    const pending = (await this.redis.xpending(
-      this.keys.log, this.keys.group, 'IDLE', this.opts.claimIdleMs, '-', '+', this.opts.readCount,
-    )) as [string, string, number, number][];
-    if (pending.length === 0) return [];
-    const deliveries = new Map(pending.map(([id, , , count]) => [id, Number(count)]));
-    const claimed = (await this.redis.xclaim(
-      this.keys.log, this.keys.group, this.consumerName, this.opts.claimIdleMs, ...pending.map((p) => p[0]),
-    )) as (StreamEntry | null)[];
-    const entries: LogEntry[] = [];
-    for (const e of claimed) {
-      // a claimed id whose entry was trimmed or deleted comes back empty: nothing to apply
-      if (!e || !e[1]) continue;
-      entries.push(decodeEntry(e, (deliveries.get(e[0]) ?? 0) + 1));
-    }
-    if (entries.length) log.info('took over pending log entries from a stopped consumer', { count: entries.length });
-    return entries;
-  }
-
-  /**
-   * Trims processed entries older than the retention, never past the oldest entry some group
-   * has not yet delivered or acknowledged.
-   */
-  private async trimLoop(): Promise<void> {
-    while (this.running) {
-      for (let i = 0; i < 50 && this.running; i++) await sleep(100);
-      if (!this.running) break;
-      try {
-        await this.trim();
-      } catch (err) {
-        log.warn('stream trim failed', { error: String(err) });
-      }
-    }
-  }
-
-  async trim(): Promise<void> {
-    const groups = (await this.redis.xinfo('GROUPS', this.keys.log)) as unknown[][];
-    let floor = `${Date.now() - this.opts.retainProcessedMs}-0`;
-    for (const g of groups) {
-      const info = toRecord(g);
-      const name = String(info.name);
-      const lastDelivered = String(info['last-delivered-id']);
-      const pending = (await this.redis.xpending(this.keys.log, name)) as [number, string | null, string | null, unknown];
-      const oldestPending = pending[0] > 0 && pending[1] ? pending[1] : null;
-      // nothing at or after the first undelivered entry may go
-      floor = minId(floor, nextId(lastDelivered));
-      if (oldestPending) floor = minId(floor, oldestPending);
-    }
-    await this.redis.xtrim(this.keys.log, 'MINID', floor);
-  }
-
-  private async evalsha(source: string, sha: string, keys: string[], args: string[]): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      // the script cache is empty after a Redis restart: load it again
-      if (err instanceof Error && err.message.includes('NOSCRIPT')) return this.redis.eval(source, keys.length, ...keys, ...args);
-      throw err;
-    }
+  private checkPartition(p: number): void {
+    if (!Number.isInteger(p) || p < 0 || p >= this.partitions) throw new Error(`no partition ${p} (the log has ${this.partitions})`);
   }
 }
 
-function decodeEntry([id, fields]: StreamEntry, deliveries: number): LogEntry {
-  const f = toRecord(fields);
-  const raw = String(f.e ?? '');
-  const appendedAt = Number(f.t);
-  try {
-    const stored = JSON.parse(raw) as unknown[];
-    if (!Array.isArray(stored) || !Number.isFinite(appendedAt)) throw new Error('entry is not a list of events with a time');
-    const events = stored.map(decodeEvent);
-    return { id, deliveries, records: events.map((event, i) => ({ offset: `${id}/${i}`, event, appendedAt })) };
-  } catch (err) {
-    return { id, deliveries, records: [], malformed: { error: `undecodable log entry: ${(err as Error).message}`, raw: JSON.stringify(f) } };
-  }
+/** the entry's append time (field t), or 0 when it has none (such an entry is old enough to go) */
+function appendTime(flat: string[]): number {
+  for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] === 't') return Number(flat[i + 1]) || 0;
+  return 0;
 }
-
-function toRecord(flat: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
-  return out;
-}
-
-function parseId(id: string): [bigint, bigint] {
-  const [ms, seq] = id.split('-');
-  return [BigInt(ms), BigInt(seq ?? '0')];
-}
-
-function minId(a: string, b: string): string {
-  const [am, as] = parseId(a);
-  const [bm, bs] = parseId(b);
-  return am < bm || (am === bm && as <= bs) ? a : b;
-}
-
-function nextId(id: string): string {
-  const [ms, seq] = parseId(id);
-  return `${ms}-${seq + 1n}`;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
