@@ -80,6 +80,7 @@
   const ready = (x, now) => !sending.has(x.e.event_id) && !(x.b && now - x.b < BEACON_GRACE_MS);
   const remove = (ids) => writeQueue(readQueue().filter((x) => !ids.has(x.e.event_id)));
 
+  const MIN_PER_REQUEST = 10;
   let maxPerRequest = 100;
   let attempt = 0;
   let retryAt = 0;
@@ -105,10 +106,11 @@
     return ms >= 0 ? ms : null;
   };
 
-  // one request; true when the caller may go on with the next batch
-  async function send(batch) {
+  // One request for a batch. 'done': the server answered for every event in it (the stored
+  // copies are removed); 'split': refused as a whole (too large, or one bad event sinking its
+  // neighbours), so its halves should be tried; 'later': backing off; 'stop': nothing more now.
+  async function post(batch) {
     const ids = new Set(batch.map((e) => e.event_id));
-    ids.forEach((id) => sending.add(id));
     try {
       const body = JSON.stringify({ events: batch });
       const res = await fetch(ENDPOINT + '/api/events', {
@@ -120,29 +122,54 @@
       });
       const status = res.status;
       const answer = await res.json().catch(() => ({}));
+      const reason = (answer.error && answer.error.message) || '';
       if (res.ok || (status === 400 && Array.isArray(answer.rejected))) {
         // individually rejected events will not improve by being sent again
         (answer.rejected || []).forEach((r) => warn('event rejected by the server:', r.error, batch[r.index]));
         remove(ids);
         attempt = 0;
-        return true;
+        return 'done';
       }
       if (status === 429 || status === 408 || status >= 500) {
         backoff(status === 429 || status === 503 ? retryAfter(res) : null);
-        return false;
+        return 'later';
       }
-      if (status === 413 && batch.length > 1) {
-        maxPerRequest = Math.ceil(batch.length / 2);
-        return true;
+      if (status === 413 || status === 400 || status === 422) {
+        if (batch.length > 1) {
+          // later requests start smaller too, so one large page does not pay for this each flush
+          if (status === 413) maxPerRequest = Math.max(MIN_PER_REQUEST, Math.min(maxPerRequest, Math.ceil(batch.length / 2)));
+          return 'split';
+        }
+        // this one event is what the server refuses: sending it again would fail forever
+        warn(`HTTP ${status}: dropping an event the server refuses.`, reason, batch[0]);
+        remove(ids);
+        return 'done';
       }
-      // 400, 401, 403, 413, 415…: the same request would fail forever
-      warn(`HTTP ${status}: dropping ${batch.length} events.`, (answer.error && answer.error.message) || '');
+      // 401, 403, 415…: every request would fail the same way
+      warn(`HTTP ${status}: dropping ${batch.length} events.`, reason);
       remove(ids);
       if (status === 401 || status === 403) disabled = true;
-      return false;
+      return 'stop';
     } catch {
       backoff(null); // offline, DNS, CORS or a reset connection
-      return false;
+      return 'later';
+    }
+  }
+
+  // Sends a batch, halving what the server refuses as a whole down to single events (at most
+  // about 2n requests for n events); true when the caller may go on with the next batch.
+  async function sendSplitting(batch) {
+    const outcome = await post(batch);
+    if (outcome !== 'split') return outcome === 'done';
+    const half = Math.ceil(batch.length / 2);
+    return (await sendSplitting(batch.slice(0, half))) && sendSplitting(batch.slice(half));
+  }
+
+  async function send(batch) {
+    const ids = batch.map((e) => e.event_id);
+    ids.forEach((id) => sending.add(id));
+    try {
+      return await sendSplitting(batch);
     } finally {
       ids.forEach((id) => sending.delete(id));
     }
