@@ -92,7 +92,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
   const url = config.REDIS_URL!;
   const keys = redisKeys(config.REDIS_PREFIX);
   const main = openRedis(url, 'main');
-  await requireRedisVersion(main);
+  await requireRedisVersion(main, '6.2.0');
   const blocking = openRedis(url, 'stream-reader', { blocking: true });
   const eventLog = new RedisEventLog(main, blocking, keys, {
     partitions: config.LOG_PARTITIONS,

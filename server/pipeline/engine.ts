@@ -174,7 +174,8 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
 }
 
 export function purchaseLines(e: PulseEvent): { productId: string; quantity: number }[] {
-  if (e.items.length > 0) return e.items;
+  // also called before the record is checked (to know what to read): never throw on its shape
+  if (Array.isArray(e.items) && e.items.length > 0) return e.items.filter((l) => typeof l?.productId === 'string');
   return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1 }] : [];
 }
 

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { liveSnapshotSchema } from '@/lib/live';
+import { LIVE_CONSUMER } from '@/server/consumers/liveConsumer';
+import { emptyEffects } from '@/server/pipeline/effects';
+import { runEngine, stateRequestFor } from '@/server/pipeline/engine';
+import { ev } from '../helpers/events';
+import { harness, rules, STORE_KINDS, type Harness } from '../helpers/stores';
+
+/**
+ * What no input and no redelivery may break, on every live store: identifiers that spell fixed
+ * key names, prototype members, patterns or very long strings are counted exactly and keep the
+ * pipeline flowing; an apply below the checkpoint or under a stale lease changes nothing.
+ */
+const NOW = Date.parse('2026-11-25T12:30:30Z');
+const at = (hhmmss: string) => Date.parse(`2026-11-25T${hhmmss}Z`);
+
+export const HOSTILE_IDS = [
+  'last', 'dirty', 'inflight', 'stock', 'newest', 'f:stock', 'c:u:x', 'u:last', 's:last', 'ud:dirty',
+  '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf',
+  '*', '?', '[a-z]', '%', '%s', '.*', '^$', '\\', '"', "'", '{}', '[]', 'null', 'undefined', '',
+  'nul\u0000byte', '💥', 'e\u0301', 'x'.repeat(256),
+].filter((id) => id !== '');
+
+describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(kind);
+  });
+  afterEach(() => h.close());
+
+  it('counts hostile user, session, product and type identifiers exactly and keeps a valid snapshot', async () => {
+    await h.store.setStock('__proto__', 1000);
+    const events = HOSTILE_IDS.flatMap((id) => [
+      ev({ ts: at('12:29:00'), userId: id, sessionId: id, type: 'page_view', page: id }),
+      ev({ ts: at('12:29:10'), userId: id, sessionId: id, type: 'add_to_cart', productId: id }),
+      ev({ ts: at('12:29:20'), userId: id, sessionId: id, type: 'purchase', amountCents: 100, items: [{ productId: '__proto__', quantity: 1, priceCents: 100 }], location: { country: 'DE', lat: 1, lon: 1 } }),
+    ]);
+    const typeEvents = ['__proto__', 'constructor', 'toString', 'last', 't:ev', 'ev'].map((type) => ev({ ts: at('12:29:30'), userId: 'typer', type }));
+    await h.process([...events, ...typeEvents], NOW);
+    const snap = await h.store.snapshot(NOW);
+    const n = HOSTILE_IDS.length;
+    expect(snap.activeUsers.current).toBe(n + 1);
+    expect(snap.orders.lastHour).toBe(n);
+    expect(snap.revenue.lastHourCents).toBe(100 * n);
+    expect(snap.conversion).toMatchObject({ sessions: n + 1, sessionsWithPurchase: n });
+    expect(snap.cartAbandonment).toMatchObject({ cartsCreated: n, cartsPurchased: n });
+    expect(snap.inventory.lowStock).toEqual([]);
+    expect(snap.eventsByType).toMatchObject({ page_view: n, add_to_cart: n, purchase: n, __proto__: 1, constructor: 1, toString: 1, last: 1, 't:ev': 1, ev: 1 });
+    expect(Object.keys(snap.eventsByType)).toHaveLength(9);
+    // the screens' own schema accepts it (a bad snapshot blanks every screen)
+    expect(liveSnapshotSchema.safeParse({ ...snap, computedAt: NOW, mode: kind, durable: true, pipeline: snap.pipeline ?? { eventsPerSecond: 0, acceptedTotal: 0, processedTotal: 0, rejectedTotal: 0, duplicatesTotal: 0, deadLetters: 0, backlog: 0, lagMsP50: null, lagMsP99: null } }).success).toBe(true);
+    for (const id of HOSTILE_IDS) {
+      expect(await h.store.userAnalytics(id)).toMatchObject({ userId: id, totalEvents: 3, purchaseCount: 1, lifetimeValueCents: 100, eventsByType: { page_view: 1, add_to_cart: 1, purchase: 1 } });
+      expect(await h.store.sessionAggregates(id)).toMatchObject({ sessionId: id, userId: id, pageViews: 1, uniquePages: 1, purchased: true });
+    }
+    expect(Object.keys((await h.store.userAnalytics('typer'))!.eventsByType).sort()).toEqual(['__proto__', 'constructor', 'ev', 'last', 't:ev', 'toString']);
+    // the product named __proto__ was tracked and sold n times
+    expect(snap.inventory.tracked).toBe(1);
+    await h.store.setStock('other', 0);
+    expect((await h.store.snapshot(NOW)).inventory.lowStock).toEqual([{ productId: 'other', stock: 0 }]);
+    expect(await h.store.userAnalytics('nobody')).toBeNull();
+    expect((await h.log.backlog()).live).toBe(0);
+  });
+
+  it('keeps flowing after hostile input: later events are applied too', async () => {
+    await h.process(HOSTILE_IDS.map((id) => ev({ ts: at('12:29:00'), userId: id, type: 'page_view' })), NOW);
+    await h.process([ev({ ts: at('12:30:00'), userId: 'after', type: 'page_view' })], NOW);
+    expect((await h.store.snapshot(NOW)).series.at(-1)).toMatchObject({ events: 1 });
+    expect(await h.deadLetters.count()).toBe(0);
+  });
+
+  it('changes nothing when a delivery is applied again at or below the checkpoint', async () => {
+    await h.process([ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountCents: 500 })], NOW);
+    const heads = await h.log.heads();
+    const p = heads.findIndex((x) => x > 0);
+    const cp = await h.store.checkpoint(LIVE_CONSUMER, p);
+    expect(cp).toBe(heads[p]);
+    const records = [{ offset: cp, event: ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountCents: 500 }), appendedAt: NOW }];
+    const state = await h.store.read(stateRequestFor(records));
+    const { effects } = runEngine(records, state, { rules, now: NOW, attempt: 1, deadLetterFrom: 3, entryIdOf: () => 'x' });
+    const outcome = await h.store.apply({ consumer: LIVE_CONSUMER, lease: { partition: p, token: 1 }, fromOffset: cp - 1, toOffset: cp, effects, now: NOW });
+    expect(outcome).toEqual({ status: 'duplicate' });
+    expect(await h.store.userAnalytics('u')).toMatchObject({ purchaseCount: 1, lifetimeValueCents: 500 });
+    expect((await h.store.snapshot(NOW)).revenue.lastHourCents).toBe(500);
+  });
+
+  it('refuses a delivery that does not start at the checkpoint, naming where it is', async () => {
+    const outcome = await h.store.apply({ consumer: 'other', lease: { partition: 0, token: 1 }, fromOffset: 5, toOffset: 9, effects: emptyEffects(), now: NOW });
+    expect(outcome).toEqual({ status: 'moved', checkpoint: 0 });
+  });
+
+  it.runIf(kind === 'redis')('refuses a delivery under a lease token that is no longer current (fencing)', async () => {
+    await h.redis!.hset(h.keys!.lease('fenced-test', 0), 'owner', 'someone-else', 'token', '7', 'expires', String(Date.now() + 60_000));
+    const outcome = await h.store.apply({ consumer: 'fenced-test', lease: { partition: 0, token: 6 }, fromOffset: 0, toOffset: 1, effects: emptyEffects(), now: NOW });
+    expect(outcome).toEqual({ status: 'fenced' });
+    expect(await h.store.checkpoint('fenced-test', 0)).toBe(0);
+  });
+});
