@@ -2,9 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildServer, bundleState } from './build-server.mjs';
 
 /**
- * npm run demo — builds the pages when needed, starts Pulse in embedded mode and the traffic
+ * npm run demo — builds the pages and the server bundle when needed (a fresh clone has neither),
+ * starts Pulse in embedded mode the way `npm start` does and the traffic
  * simulator against it, and prints where to look. Ctrl-C stops both.
  * Options via env: PORT (3000), DEMO_RATE events/s (40), INGEST_API_KEYS (else a fresh random key).
  */
@@ -37,8 +39,20 @@ if (needsBuild()) {
   }
 }
 
+const bundle = bundleState();
+if (!bundle.ok) {
+  console.log(`Bundling the server (${bundle.reason})…`);
+  try {
+    await buildServer();
+  } catch {
+    console.error('The server bundle failed; see the output above.');
+    process.exit(1);
+  }
+}
+
 const children: ChildProcess[] = [];
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+// the production start, as `npm start` runs it: plain node on the bundle, no TypeScript compiler
+const server = spawn(process.execPath, ['--enable-source-maps', 'scripts/start.mjs'], {
   stdio: 'inherit',
   env: { ...env, NODE_ENV: 'production', PORT: String(port), INGEST_API_KEYS: key },
 });

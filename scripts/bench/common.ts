@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cleanupPrefix, randomPrefix } from '../../tests/helpers/redis';
 
 export const BENCH_KEY = 'bench-ingest-key-0123456789';
 
@@ -79,7 +80,7 @@ export async function startSystem(mode: string, port: number, env: Record<string
     return { url: server.url, stop: () => server.stop() };
   }
   if (mode !== 'redis') throw new Error(`--mode must be embedded or redis, not ${mode}`);
-  const prefix = `bench:${process.pid}:${Date.now()}:`;
+  const prefix = randomPrefix('bench');
   const redisEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: prefix, ...env };
   const web = await startProcess('server/main.ts', port, { ...uiEnv(), ...redisEnv, PULSE_ROLE: 'web' });
   const worker = await startProcess('server/main.ts', port + 50, { ...redisEnv, PULSE_ROLE: 'worker' });
@@ -87,15 +88,7 @@ export async function startSystem(mode: string, port: number, env: Record<string
     url: web.url,
     async stop() {
       await Promise.all([web.stop(), worker.stop()]);
-      const { Redis } = await import('ioredis');
-      const redis = new Redis(redisEnv.REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
+      await cleanupPrefix(prefix, redisEnv.REDIS_URL).then(() => undefined, (err) => console.warn(`could not delete ${prefix}*: ${err}`));
     },
   };
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
 import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
 
 /**
@@ -14,7 +14,6 @@ import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, t
  * directly.
  */
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = Date.now().toString(36);
 let seq = 0;
 const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
@@ -179,15 +178,6 @@ async function startSingleNode(prefix: string): Promise<SecondServer> {
   return { ...server, prefix };
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
 /** Writes two entries that no worker can process straight into the event stream. */
 async function poisonTheLog(redis: Redis, prefix: string): Promise<void> {
   const now = Date.now();
@@ -236,7 +226,7 @@ test.describe('single-node server with poison in its stream', () => {
   test.describe.configure({ mode: 'serial' });
   let redis: Redis;
   let server: SecondServer | null = null;
-  const prefix = `e2e-${randomBytes(5).toString('hex')}:`;
+  const prefix = randomPrefix('e2e');
 
   test.beforeAll(async ({ request }) => {
     test.setTimeout(120_000);
@@ -262,10 +252,10 @@ test.describe('single-node server with poison in its stream', () => {
   test.afterAll(async ({}, testInfo) => {
     if (server) {
       await stopServer(server.child);
-      writeFileSync(testInfo.outputPath('single-node-server.log'), server.output.join(''));
+      writeFileSync(testInfo.outputPath('single-node-server.log'), server.output());
     }
     if (redis) {
-      await deleteKeys(redis, prefix);
+      await cleanupPrefix(prefix, redis);
       redis.disconnect();
     }
   });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+import { startServer } from '../helpers/processes';
 
 /** Helpers shared by the browser tests. */
 
@@ -33,22 +33,11 @@ export function screenshotPath(testInfo: TestInfo, name: string): string {
   return path.join(dir, name);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export interface ExtraServer {
   url: string;
   child: ChildProcess;
-  output: string[];
+  /** everything the server wrote so far */
+  output: () => string;
 }
 
 /** A Pulse of its own (production build, pages on), for tests that need a fresh or different server. */
@@ -56,38 +45,12 @@ export async function startExtraServer(env: Record<string, string>): Promise<Ext
   if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
     throw new Error('no production build in .next: run `npx next build` first (npm test does)');
   }
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PULSE_UI: 'on',
-      INGEST_API_KEYS: E2E_INGEST_KEY,
-      ADMIN_API_KEYS: E2E_ADMIN_KEY,
-      ...env,
-    },
+  const server = await startServer({
+    env: { PULSE_UI: 'on', INGEST_API_KEYS: E2E_INGEST_KEY, ADMIN_API_KEYS: E2E_ADMIN_KEY, ...env },
+    startTimeoutMs: 60_000,
+    logLevel: 'info',
   });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the extra server exited (${child.exitCode}):\n${output.join('')}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return { url, child, output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the extra server did not answer /api/health within 60 s:\n${output.join('')}`);
+  return { url: server.url, child: server.proc, output: server.output };
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {

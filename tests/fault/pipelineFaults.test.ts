@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveSnapshot } from '@/lib/live';
 import { LedgerClient } from '../helpers/load';
-import { deletePrefix, startPulseProcess, uniquePrefix, type PulseProcess } from '../helpers/processes';
-import { REDIS_URL } from '../helpers/stores';
+import { startPulseProcess, type PulseProcess } from '../helpers/processes';
+import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
+import { sleep } from '../helpers/wait';
 import { startDynalite, type RunningDynalite } from '@/server/users/dynalite';
 
 /**
@@ -11,13 +12,12 @@ import { startDynalite, type RunningDynalite } from '@/server/users/dynalite';
  * client that keeps a ledger. After each fault every live counter must equal what the accepted
  * events imply: nothing lost, nothing doubled. Each test is bounded in time.
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const running: PulseProcess[] = [];
 const prefixes: string[] = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
-  for (const p of prefixes.splice(0)) await deletePrefix(p);
+  for (const p of prefixes.splice(0)) await cleanupPrefix(p);
 });
 
 async function start(env: Record<string, string>): Promise<PulseProcess> {
@@ -67,7 +67,7 @@ function env(prefix: string, extra: Record<string, string> = {}) {
 
 describe('single-node pipeline under faults', () => {
   it('loses and doubles nothing when one of two workers is killed with SIGKILL mid-load and another joins (live counters and DynamoDB)', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const dynalite: RunningDynalite = await startDynalite();
     const dynamo = { USER_STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynalite.endpoint, DYNAMODB_USERS_TABLE: `users-${prefix.slice(5, 15)}`, USER_FLUSH_INTERVAL_MS: '200', USER_FLUSH_ORPHAN_MS: '2000' };
@@ -102,7 +102,7 @@ describe('single-node pipeline under faults', () => {
   }, 60_000);
 
   it('recovers when every Redis connection is dropped mid-load', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const web = await start(env(prefix, { PULSE_ROLE: 'web' }));
     await start(env(prefix, { PULSE_ROLE: 'worker' }));
@@ -129,7 +129,7 @@ describe('single-node pipeline under faults', () => {
   }, 60_000);
 
   it('moves a poison record to the dead letters after 3 tries while the rest flows', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const web = await start(env(prefix, { PULSE_ROLE: 'all', CLAIM_IDLE_MS: '300' }));
     const client = new LedgerClient(() => web.url, { batch: 20, intervalMs: 20, users: 200 });

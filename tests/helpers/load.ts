@@ -1,4 +1,5 @@
-import { TEST_KEY } from './pulse';
+import { TEST_KEY } from './keys';
+import { sleep } from './wait';
 
 interface WireEvent {
   event_id: string;
@@ -56,7 +57,7 @@ export class LedgerClient {
     while (!this.stopped) {
       const started = Date.now();
       await this.deliver(this.makeBatch());
-      await new Promise((r) => setTimeout(r, Math.max(0, this.opts.intervalMs - (Date.now() - started))));
+      await sleep(Math.max(0, this.opts.intervalMs - (Date.now() - started)));
     }
   }
 
@@ -82,7 +83,7 @@ export class LedgerClient {
       }
       this.retries++;
       if (attempt > 200) throw new Error('gave up delivering a batch');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 

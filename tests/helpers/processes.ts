@@ -1,86 +1,148 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
-import { REDIS_URL } from './stores';
-import { TEST_KEY } from './pulse';
+import { TEST_KEY } from './keys';
+import { until } from './wait';
+
+/**
+ * The one place tests start Pulse server processes and pick ports (vitest and Playwright both
+ * use it). A process is `server/main.ts` through tsx by default — the sources as they are now —
+ * or a built bundle when `entry` names one.
+ */
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface PulseProcess {
   url: string;
+  port: number;
   proc: ChildProcess;
+  /** everything the process (and its children) wrote to stdout and stderr so far */
   output: () => string;
+  /** resolves with the first match of `pattern` in the output (polls; bounded) */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<Exit>;
   /** SIGKILL: no cleanup at all, as a crash */
   crash(): Promise<void>;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within `killAfterMs` */
+  stop(killAfterMs?: number): Promise<Exit>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** default: a free port */
+  port?: number;
+  /** a bundle entry to run with plain node (e.g. `.pulse/server/main.mjs`); default: the sources through tsx */
+  entry?: string;
+  startTimeoutMs?: number;
+  /** the test keeps the default quiet logs unless it reads log lines */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
+    s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
       s.close(() => resolve(port));
     });
-    s.on('error', reject);
   });
 }
 
-/** Starts `server/main.ts` as its own process (single-node mode when REDIS_URL is given). */
-export async function startPulseProcess(env: Record<string, string>): Promise<PulseProcess> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', PULSE_UI: 'off', HOST: '127.0.0.1', PORT: String(port), INGEST_API_KEYS: TEST_KEY, LOG_LEVEL: 'warn', ...env },
+export interface SpawnedServer {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<Exit>;
+}
+
+/**
+ * Starts one Pulse command without waiting for it (for tests of start-up failures). Defaults: no
+ * pages, one process per command (PULSE_WEB_PROCESSES=1, PULSE_WORKER_PROCESSES=0, so
+ * `PULSE_ROLE=all` with Redis is one process doing both, as the tests using it were written
+ * for); `env` overrides them, and an empty value unsets one.
+ */
+export async function spawnServer(opts: StartOptions = {}): Promise<SpawnedServer> {
+  const port = opts.port ?? (await freePort());
+  const args = opts.entry ? ['--enable-source-maps', opts.entry] : ['--import', 'tsx', 'server/main.ts'];
+  const proc = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      PULSE_UI: 'off',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      INGEST_API_KEYS: TEST_KEY,
+      LOG_LEVEL: opts.logLevel ?? 'warn',
+      PULSE_WEB_PROCESSES: '1',
+      PULSE_WORKER_PROCESSES: '0',
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`pulse exited early (${proc.exitCode}):\n${out}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`pulse did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return { url: `http://127.0.0.1:${port}`, port, proc, output: () => out, exited };
+}
+
+/** Starts one Pulse command (see spawnServer) and waits until `/api/health` answers 200. */
+export async function startServer(opts: StartOptions = {}): Promise<PulseProcess> {
+  const { url, port, proc, output, exited } = await spawnServer(opts);
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  const hasExited = () => proc.exitCode !== null || proc.signalCode !== null;
+  let state: 'up' | 'exited' | 'timeout';
+  try {
+    state = await until(
+      async () => {
+        if (hasExited()) return 'exited' as const;
+        try {
+          return (await fetch(`${url}/api/health`)).ok ? ('up' as const) : null;
+        } catch {
+          return null; // not listening yet
+        }
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  } catch {
+    state = 'timeout';
+  }
+  if (state !== 'up') {
+    if (!hasExited()) proc.kill('SIGKILL');
+    await exited;
+    const why = state === 'exited' ? `exited early (${proc.exitCode ?? proc.signalCode})` : `did not answer /api/health within ${timeoutMs} ms`;
+    throw new Error(`pulse ${why}:\n${output()}`);
   }
   return {
     url,
+    port,
     proc,
-    output: () => out,
+    output,
+    waitForOutput: (pattern, waitMs = 15_000) => until(() => pattern.exec(output()), { timeoutMs: waitMs, what: `output matching ${pattern}` }),
+    exited,
     async crash() {
       proc.kill('SIGKILL');
       await exited;
     },
-    async stop() {
-      if (proc.exitCode === null) {
+    async stop(killAfterMs = 20_000) {
+      if (!hasExited()) {
         proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        const t = setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
         await exited;
         clearTimeout(t);
       }
+      return exited;
     },
   };
 }
 
-export function uniquePrefix(): string {
-  return `test:${randomBytes(5).toString('hex')}:`;
-}
-
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+/** the earlier name and shape: an environment only */
+export function startPulseProcess(env: Record<string, string>): Promise<PulseProcess> {
+  return startServer({ env });
 }

@@ -1,8 +1,10 @@
 import { createPulse, type Pulse } from '@/server/app';
 import { loadConfig } from '@/server/config';
 import { setLogSilent } from '@/server/log';
+import { TEST_KEY } from './keys';
+import { sleep } from './wait';
 
-export const TEST_KEY = 'test-ingest-key-0123456789';
+export { TEST_KEY };
 
 export interface RunningPulse {
   pulse: Pulse;
@@ -44,7 +46,7 @@ export async function drained(pulse: Pulse, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
   while ((await pulse.log.backlog()) > 0 || pulse.stats.processedTotal + pulse.stats.deadLetters < pulse.stats.acceptedTotal) {
     if (Date.now() - start > timeoutMs) throw new Error('pipeline did not drain in time');
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 }
 

@@ -3,6 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { liveSnapshotSchema, liveWireSnapshotSchema, type Alert, type LiveSnapshot, type LiveWireSnapshot } from '@/lib/live';
 import { LiveWireAssembler } from '@/components/hooks/liveWire';
 import { iso, startPulse, type RunningPulse } from '../helpers/pulse';
+import { sleep } from '../helpers/wait';
 
 let p: RunningPulse;
 beforeAll(async () => {
@@ -111,7 +112,7 @@ describe('socket.io live delivery', () => {
     s1.close();
     await p.post({ timestamp: iso(Date.now()), user_id: 'while-away', event_type: 'purchase', properties: { amount: 1.23 } });
     const processed = p.pulse.stats.acceptedTotal;
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     const s2 = client();
     try {
       const snap = await next<LiveSnapshot>(s2, 'metrics', () => true, 1000);

@@ -3,18 +3,18 @@ import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert, LiveSnapshot } from '@/lib/live';
 import { LedgerClient } from '../helpers/load';
-import { deletePrefix, startPulseProcess, uniquePrefix, type PulseProcess } from '../helpers/processes';
+import { startPulseProcess, type PulseProcess } from '../helpers/processes';
 import { iso, TEST_KEY } from '../helpers/pulse';
-import { REDIS_URL } from '../helpers/stores';
+import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
+import { sleep } from '../helpers/wait';
 
 /** Single-node mode with several real processes sharing one Redis. */
 const running: PulseProcess[] = [];
 const prefixes: string[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
-  for (const p of prefixes.splice(0)) await deletePrefix(p);
+  for (const p of prefixes.splice(0)) await cleanupPrefix(p);
 });
 
 async function start(prefix: string, extra: Record<string, string>): Promise<PulseProcess> {
@@ -33,7 +33,7 @@ function post(url: string, body: unknown) {
 
 describe('single-node mode', () => {
   it('answers 429 with Retry-After once the unprocessed backlog passes its bound, and accepts again when it drains', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const web = await start(prefix, { PULSE_ROLE: 'web', PIPELINE_MAX_BACKLOG: '100' });
     const events = (n: number) => ({ events: Array.from({ length: n }, (_, i) => ({ timestamp: iso(Date.now()), user_id: `bp${i}`, event_type: 'page_view' })) });
@@ -49,7 +49,7 @@ describe('single-node mode', () => {
   }, 30_000);
 
   it('shares live delivery across web processes: an event posted to one reaches sockets on the other', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const webA = await start(prefix, { PULSE_ROLE: 'web' });
     const webB = await start(prefix, { PULSE_ROLE: 'web' });
@@ -69,7 +69,7 @@ describe('single-node mode', () => {
   }, 30_000);
 
   it('drains in-flight work on SIGTERM: nothing is left pending for the stopped worker', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const web = await start(prefix, { PULSE_ROLE: 'web' });
     const worker = await start(prefix, { PULSE_ROLE: 'worker', CLAIM_IDLE_MS: '60000' });
@@ -90,7 +90,7 @@ describe('single-node mode', () => {
   }, 30_000);
 
   it('exposes pipeline counters in Prometheus text format', async () => {
-    const prefix = uniquePrefix();
+    const prefix = randomPrefix();
     prefixes.push(prefix);
     const web = await start(prefix, { PULSE_ROLE: 'all' });
     await post(web.url, { events: [{ timestamp: iso(Date.now()), user_id: 'm', event_type: 'page_view' }, { user_id: 'bad' }] });
