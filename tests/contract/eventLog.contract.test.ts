@@ -213,6 +213,10 @@ describe('Redis event log specifics', () => {
     expect(entries[2].malformed!.error).toMatch(/not JSON/);
     expect(entries[2].malformed!.raw).toContain('[not json');
     expect(eventIds(entries)).toEqual([first.eventId, last.eventId]);
+    // set aside and checkpointed past, malformed entries leave no backlog behind
+    await log.registerConsumer('live', { required: true });
+    await log.commit('live', 0, entries.at(-1)!.offset);
+    expect(await log.backlog()).toEqual({ live: 0 });
   });
 
   it('keeps checkpointed entries younger than the retention', async () => {

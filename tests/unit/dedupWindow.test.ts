@@ -16,4 +16,20 @@ describe('DedupWindow', () => {
     expect(d.claim('id4999', 5000)).toBe(false);
     expect(d.claim('id0', 5000)).toBe(true);
   });
+
+  it('answers has() without remembering anything (a refused append leaves no trace)', () => {
+    const d = new DedupWindow(1000, 100);
+    expect(d.has('a', 0)).toBe(false);
+    expect(d.claim('a', 0)).toBe(true);
+    expect(d.has('a', 500)).toBe(true);
+    expect(d.has('a', 1000)).toBe(false);
+  });
+
+  it('treats prototype names and other hostile ids as plain ids', () => {
+    const d = new DedupWindow(1000, 100);
+    const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', '\u0000', '💥'];
+    for (const id of ids) expect(d.claim(id, 0)).toBe(true);
+    for (const id of ids) expect(d.claim(id, 1)).toBe(false);
+    expect(d.size).toBe(ids.length);
+  });
 });

@@ -100,6 +100,8 @@ export class RedisEventLog implements EventLog {
   private readonly logKeys: string[];
   private readonly partitionOfKey: Map<string, number>;
   private readonly leaseSets = new Set<PartitionLeases>();
+  /** consumers whose leases this process runs, shown by describe() even before they register */
+  private readonly leaseConsumers = new Set<string>();
   private closed = false;
 
   constructor(
@@ -181,6 +183,7 @@ export class RedisEventLog implements EventLog {
     checkConsumerName(consumer);
     const leases = new RedisLeases(this.redis, this.keys, consumer, owner, { partitions: this.partitions, leaseMs: this.opts.leaseMs });
     this.leaseSets.add(leases);
+    this.leaseConsumers.add(consumer);
     return leases;
   }
 
@@ -220,7 +223,7 @@ export class RedisEventLog implements EventLog {
   async describe(): Promise<LogDescription> {
     const { heads, checkpoints, backlog, consumers } = await this.state();
     const owners: Record<string, (string | null)[]> = Object.create(null);
-    for (const name of consumers) owners[name] = await leaseOwners(this.redis, this.keys, name, this.partitions);
+    for (const name of new Set([...consumers, ...this.leaseConsumers])) owners[name] = await leaseOwners(this.redis, this.keys, name, this.partitions);
     const lengths = await Promise.all(this.logKeys.map((k) => this.redis.xlen(k)));
     return { partitions: this.partitions, heads, checkpoints, backlog, owners, storedEntries: lengths.reduce((a, b) => a + b, 0) };
   }
