@@ -138,7 +138,8 @@ export const pageView = (user: string, extra: Record<string, unknown> = {}) => (
 
 /** POST /api/events with the ingest key; the body is sent as given when it is a string or bytes. */
 export async function postEvents(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  // bytes go as a Blob: TypeScript's DOM BodyInit does not list Uint8Array<ArrayBufferLike>
+  const payload = typeof body === 'string' ? body : body instanceof Uint8Array ? new Blob([new Uint8Array(body)]) : JSON.stringify(body);
   const res = await fetch(`${url}/api/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json', ...headers },
