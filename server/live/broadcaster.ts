@@ -1,4 +1,4 @@
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { Alert, LiveSnapshot } from '@/lib/live';
 import { SOCKET_EVENTS } from '@/lib/live';
 import { log } from '@/server/log';
@@ -34,7 +34,9 @@ export class SnapshotBroadcaster {
   private latest: { snap: LiveSnapshot; changes: number; generation: number; reuseUntil: number } | null = null;
   private inflight: Computation | null = null;
   private readonly wire = new WireEncoder();
-  private lastBroadcast: LiveSnapshot | null = null;
+  private lastBroadcast: { snap: LiveSnapshot; changes: number; generation: number } | null = null;
+  /** sockets that connected since the last broadcast and still need every part */
+  private readonly joining = new Set<Socket>();
 
   constructor(
     private readonly io: Server,
@@ -42,19 +44,18 @@ export class SnapshotBroadcaster {
     private readonly opts: { minIntervalMs: number; heartbeatMs: number },
   ) {
     io.on('connection', (socket) => {
-      // The last broadcast, sent synchronously, is the newest message this socket can have
-      // missed; anything broadcast afterwards reaches it in order. Computing instead could
-      // race a broadcast and hand it an older snapshot after a newer one.
+      // The newest broadcast, when it is current, goes out at once: anything broadcast later
+      // reaches this socket after it, in order. Otherwise the socket gets its full message in
+      // the next broadcast, sent in the same tick; a snapshot computed just for it could race a
+      // broadcast and arrive after a newer one.
       const recent = this.lastBroadcast;
-      if (recent && Date.now() - this.lastSentAt < opts.heartbeatMs * 2) {
-        socket.emit(SOCKET_EVENTS.metrics, this.wire.full(recent));
+      if (recent && recent.changes >= this.changes && recent.generation === this.generation && Date.now() - this.lastSentAt < opts.heartbeatMs * 2) {
+        socket.emit(SOCKET_EVENTS.metrics, this.wire.full(recent.snap));
         return;
       }
-      void this.current()
-        .then((snap) => {
-          if (socket.connected) socket.emit(SOCKET_EVENTS.metrics, this.wire.full(snap));
-        })
-        .catch((err: unknown) => log.warn('snapshot for a new socket failed', { error: String(err) }));
+      this.joining.add(socket);
+      socket.once('disconnect', () => this.joining.delete(socket));
+      this.markDirty();
     });
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastSentAt >= opts.heartbeatMs - 5) this.markDirty();
@@ -142,13 +143,21 @@ export class SnapshotBroadcaster {
     this.sending = true;
     try {
       const l = this.latest;
-      const snap = l && l.changes >= this.changes && l.generation === this.generation ? l.snap : await this.snapshotIncluding(this.changes);
+      const changes = this.changes;
+      const generation = this.generation;
+      const snap = l && l.changes >= changes && l.generation === generation ? l.snap : await this.snapshotIncluding(changes);
       this.lastSentAt = Date.now();
       if (!this.closed) {
-        this.lastBroadcast = snap;
+        this.lastBroadcast = { snap, changes, generation };
+        const joining = [...this.joining];
+        this.joining.clear();
         // one encoding for all sockets: socket.io serialises a broadcast once and writes the
         // same WebSocket frame to each; local because each web process feeds its own sockets
-        this.io.local.emit(SOCKET_EVENTS.metrics, this.wire.forBroadcast(snap));
+        this.io.local.except(joining.map((j) => j.id)).emit(SOCKET_EVENTS.metrics, this.wire.forBroadcast(snap));
+        if (joining.length) {
+          const full = this.wire.full(snap);
+          for (const socket of joining) if (socket.connected) socket.emit(SOCKET_EVENTS.metrics, full);
+        }
       }
     } catch (err) {
       log.error('snapshot failed', { error: String(err) });

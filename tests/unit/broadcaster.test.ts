@@ -138,4 +138,18 @@ describe('socket delivery', () => {
     expect(again.messages[0]).toMatchObject({ earlierMinutes: expect.any(Array), alerts: expect.any(Array) });
     expect(again.snapshots[0].series).toHaveLength(60);
   });
+
+  it('gives a screen that connects after changes made while nobody watched a snapshot including them', async () => {
+    const { url, source, b } = await served();
+    const first = screen(url);
+    for (let i = 0; i < 100 && first.snapshots.length === 0; i++) await sleep(10);
+    first.socket.close();
+    await sleep(30);
+    b.markDirty(); // processed while no socket is connected: no broadcast goes out
+    await sleep(60);
+    const seenBefore = source.calls;
+    const again = screen(url);
+    for (let i = 0; i < 100 && again.snapshots.length === 0; i++) await sleep(10);
+    expect(again.snapshots[0].pipeline.processedTotal).toBeGreaterThan(seenBefore);
+  });
 });
