@@ -13,7 +13,7 @@ import { createHttpHandler } from './http/routes';
 import { SnapshotBroadcaster } from './live/broadcaster';
 import { createSnapshotSource } from './live/snapshots';
 import { log } from './log';
-import { LiveConsumer } from './consumers/liveConsumer';
+import { LIVE_CONSUMER, LiveConsumer } from './consumers/liveConsumer';
 import { PipelineStats } from './pipeline/stats';
 import type { EventLog, LiveStore } from './ports';
 
@@ -78,6 +78,8 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     });
   }
 
+  // declared by every process, so a web process alone already applies backpressure for it
+  await eventLog.registerConsumer(LIVE_CONSUMER, { required: true });
   let consumer: LiveConsumer | null = null;
   if (runWorker) {
     adapters.startWorkerTasks();
@@ -112,13 +114,16 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     health: async () => {
       const dependencies = await adapters.health();
       const ok = Object.values(dependencies).every((d) => d.status === 'ok');
+      const backlogs = ok ? await eventLog.backlog() : null;
       const body = {
         status: ok ? 'ok' : 'degraded',
         mode: config.mode,
         role: config.PULSE_ROLE,
         durable: eventLog.durable && store.durable,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        backlog: ok ? await eventLog.backlog() : null,
+        // the slowest required consumer's backlog (the one backpressure applies to), and each
+        backlog: ok ? Math.max(0, ...Object.values(backlogs ?? {})) : null,
+        backlogByConsumer: ok ? backlogs : null,
         dependencies,
       };
       return { ok, body };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryDeadLetters } from '@/server/adapters/memory/memoryDeadLetters';
-import { redisKeys } from '@/server/adapters/redis/redisClient';
+import { redisKeys } from '@/server/adapters/redis/keys';
 import { RedisDeadLetters } from '@/server/adapters/redis/redisDeadLetters';
 import type { DeadLetterStore } from '@/server/ports';
 import { REDIS_URL, STORE_KINDS, type StoreKind } from '../helpers/stores';

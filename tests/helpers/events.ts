@@ -1,5 +1,4 @@
 import type { PulseEvent } from '@/lib/events';
-import type { LogBatch, LogRecord } from '@/server/ports';
 
 let seq = 0;
 
@@ -22,15 +21,4 @@ export function ev(partial: Partial<PulseEvent> & { ts: number; userId: string; 
     receivedAt: partial.ts,
     ...partial,
   };
-}
-
-export function records(events: PulseEvent[]): LogRecord[] {
-  return events.map((event, i) => ({ offset: String(i), event, appendedAt: event.receivedAt }));
-}
-
-let batchSeq = 0;
-
-/** one log delivery of the given events */
-export function batchOf(events: PulseEvent[], deliveries = 1): LogBatch {
-  return { entries: [{ id: `b${++batchSeq}`, records: records(events), deliveries }] };
 }

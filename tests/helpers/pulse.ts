@@ -44,7 +44,7 @@ export async function startPulse(env: Record<string, string> = {}): Promise<Runn
 /** Waits until the pipeline has processed everything accepted so far. */
 export async function drained(pulse: Pulse, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
-  while ((await pulse.log.backlog()) > 0 || pulse.stats.processedTotal + pulse.stats.deadLetters < pulse.stats.acceptedTotal) {
+  while (Math.max(0, ...Object.values(await pulse.log.backlog())) > 0 || pulse.stats.processedTotal + pulse.stats.deadLetters < pulse.stats.acceptedTotal) {
     if (Date.now() - start > timeoutMs) throw new Error('pipeline did not drain in time');
     await sleep(5);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { liveSnapshotSchema, liveWireSnapshotSchema, type Alert, type LiveSnapshot, type LiveWireSnapshot } from '@/lib/live';
 import { LiveWireAssembler } from '@/components/hooks/liveWire';
-import { iso, startPulse, type RunningPulse } from '../helpers/pulse';
+import { drained, iso, startPulse, type RunningPulse } from '../helpers/pulse';
 import { sleep } from '../helpers/wait';
 
 let p: RunningPulse;
@@ -112,7 +112,9 @@ describe('socket.io live delivery', () => {
     s1.close();
     await p.post({ timestamp: iso(Date.now()), user_id: 'while-away', event_type: 'purchase', properties: { amount: 1.23 } });
     const processed = p.pulse.stats.acceptedTotal;
-    await sleep(150);
+    // processed before the reconnect (a loaded machine may take longer than a fixed sleep)
+    await drained(p.pulse);
+    await sleep(100);
     const s2 = client();
     try {
       const snap = await next<LiveSnapshot>(s2, 'metrics', () => true, 1000);

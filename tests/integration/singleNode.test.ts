@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert, LiveSnapshot } from '@/lib/live';
@@ -18,7 +17,7 @@ afterEach(async () => {
 });
 
 async function start(prefix: string, extra: Record<string, string>): Promise<PulseProcess> {
-  const p = await startPulseProcess({ REDIS_URL, REDIS_PREFIX: prefix, CLAIM_IDLE_MS: '1000', ...extra });
+  const p = await startPulseProcess({ REDIS_URL, REDIS_PREFIX: prefix, LEASE_MS: '2000', ...extra });
   running.push(p);
   return p;
 }
@@ -42,7 +41,7 @@ describe('single-node mode', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
     const health = await (await fetch(`${web.url}/api/health`)).json();
-    expect(health).toMatchObject({ mode: 'single-node', role: 'web', backlog: 60 });
+    expect(health).toMatchObject({ mode: 'single-node', role: 'web', backlog: 60, backlogByConsumer: { live: 60 } });
     await start(prefix, { PULSE_ROLE: 'worker' });
     for (let i = 0; i < 50 && (await (await fetch(`${web.url}/api/health`)).json()).backlog > 0; i++) await sleep(100);
     expect((await post(web.url, events(60))).status).toBe(202);
@@ -68,25 +67,30 @@ describe('single-node mode', () => {
     }
   }, 30_000);
 
-  it('drains in-flight work on SIGTERM: nothing is left pending for the stopped worker', async () => {
+  it('drains in-flight work on SIGTERM and hands its partitions over at once', async () => {
     const prefix = randomPrefix();
     prefixes.push(prefix);
     const web = await start(prefix, { PULSE_ROLE: 'web' });
-    const worker = await start(prefix, { PULSE_ROLE: 'worker', CLAIM_IDLE_MS: '60000' });
+    // a long lease: a successor could only start at once if the stopping worker released it
+    const worker = await start(prefix, { PULSE_ROLE: 'worker', LEASE_MS: '60000' });
     const client = new LedgerClient(() => web.url, { batch: 50, intervalMs: 10, users: 100 });
     client.start();
     await sleep(1500);
     await worker.stop();
+    expect(worker.proc.exitCode).toBe(0);
+    const health = await (await fetch(`${web.url}/api/health`)).json();
+    expect(health.dependencies.eventLog.detail.owners.live.every((o: string | null) => o === null)).toBe(true);
+    await start(prefix, { PULSE_ROLE: 'worker', LEASE_MS: '60000' });
     await client.stop();
-    const redis = new Redis(REDIS_URL);
-    try {
-      // with a 60 s claim time nobody could have taken over: the worker acknowledged all it read
-      const pending = (await redis.xpending(`${prefix}log`, 'workers')) as [number];
-      expect(pending[0]).toBe(0);
-      expect(worker.proc.exitCode).toBe(0);
-    } finally {
-      redis.disconnect();
+    const want = client.expected();
+    let snap: LiveSnapshot | null = null;
+    for (let i = 0; i < 100; i++) {
+      snap = (await (await fetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot;
+      if (snap.pipeline.backlog === 0 && snap.pipeline.processedTotal >= want.events) break;
+      await sleep(100);
     }
+    expect(snap!.pipeline).toMatchObject({ backlog: 0, acceptedTotal: want.events, processedTotal: want.events });
+    expect(snap!.orders.lastHour).toBe(want.orders);
   }, 30_000);
 
   it('exposes pipeline counters in Prometheus text format', async () => {
