@@ -4,6 +4,7 @@ import { arg, commandLine, fmt, median, sleep, startSystem, uiEnv } from './comm
 
 /**
  * npm run bench:fanout [-- --clients 1000 --rate 2000 --seconds 15 --runs 3 --batch 20 --mode embedded]
+ *   --url http://… benches a server already running (e.g. one started with --cpu-prof) instead
  * Freshness to many screens: Pulse started as `npm start` runs it, C socket.io clients in one
  * process (fanoutScreens.ts), a paced sender in another (fanoutSender.ts). For every batch and
  * every screen: time from the 202 to the first `metrics` message on that screen whose
@@ -17,6 +18,7 @@ const seconds = Number(arg('seconds', '15'));
 const runs = Number(arg('runs', '3'));
 const batch = Number(arg('batch', '20'));
 const port = Number(arg('port', '3904'));
+const givenUrl = arg('url', '');
 /** time after the last batch for its snapshot to reach every screen */
 const SETTLE_MS = 3_000;
 
@@ -46,7 +48,7 @@ function runSender(url: string, base: number): Promise<SenderResult> {
 }
 
 async function run(): Promise<RunResult> {
-  const server = await startSystem(mode, port);
+  const server = givenUrl ? { url: givenUrl, stop: async () => {} } : await startSystem(mode, port);
   const screens = fork('scripts/bench/fanoutScreens.ts', [server.url, String(clients)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
