@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
-import { arg, BENCH_KEY, commandLine, fmt, sleep, startProcess } from './bench/common';
+import { arg, BENCH_ADMIN_KEY, BENCH_KEY, commandLine, fmt, sleep, startProcess } from './bench/common';
 
 /**
  * npm run soak:wall [-- --minutes 5 --rate 200]
@@ -27,7 +27,7 @@ for (let m = 60; m >= 1; m--) {
     body: JSON.stringify({ events }),
   });
 }
-const sim = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--url', server.url, '--key', BENCH_KEY, '--rate', rate, '--quiet', '--seed-inventory'], { stdio: 'ignore' });
+const sim = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--url', server.url, '--key', BENCH_KEY, '--rate', rate, '--quiet', '--seed-inventory', '--admin-key', BENCH_ADMIN_KEY], { stdio: 'ignore' });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--js-flags=--expose-gc'],

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { cleanupPrefix, randomPrefix } from '../../tests/helpers/redis';
 
 export const BENCH_KEY = 'bench-ingest-key-0123456789';
+/** the admin key bench servers accept (stock seeding needs one) */
+export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789';
 
 export interface Child {
   url: string;
@@ -13,7 +15,7 @@ export interface Child {
 /** Starts the real Pulse server (or another script) as a separate process and waits for health. */
 export async function startProcess(script: string, port: number, env: Record<string, string> = {}, healthPath = '/api/health'): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', INGEST_API_KEYS: BENCH_KEY, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', INGEST_API_KEYS: BENCH_KEY, ADMIN_API_KEYS: BENCH_ADMIN_KEY, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ const run = (argv: string[], env: Record<string, string> = {}) => {
 
 describe('simulator options', () => {
   it('has defaults that talk to a local Pulse with the demo key', () => {
-    expect(run([])).toEqual({ url: DEFAULTS.url, key: 'demo-ingest-key-local', rate: 50, duration: null, batch: 50, fraud: 0.02, seed: null, quiet: false, seedInventory: false });
+    expect(run([])).toEqual({ url: DEFAULTS.url, key: 'demo-ingest-key-local', rate: 50, duration: null, batch: 50, fraud: 0.02, seed: null, quiet: false, seedInventory: false, adminKey: null });
   });
 
   it('takes the key from --key, then PULSE_INGEST_KEY, then the first of INGEST_API_KEYS', () => {
@@ -24,8 +24,8 @@ describe('simulator options', () => {
   });
 
   it('parses numbers, seeds and flags', () => {
-    expect(run(['--rate', '0.5', '--duration', '30', '--batch', '1', '--fraud', '0.5', '--seed', '42', '-q', '--seed-inventory'])).toMatchObject({
-      rate: 0.5, duration: 30, batch: 1, fraud: 0.5, seed: 42, quiet: true, seedInventory: true,
+    expect(run(['--rate', '0.5', '--duration', '30', '--batch', '1', '--fraud', '0.5', '--seed', '42', '-q', '--seed-inventory', '--admin-key', 'adm'])).toMatchObject({
+      rate: 0.5, duration: 30, batch: 1, fraud: 0.5, seed: 42, quiet: true, seedInventory: true, adminKey: 'adm',
     });
     expect(run(['--seed', 'black-friday']).seed).toEqual(run(['--seed', 'black-friday']).seed);
   });
@@ -37,5 +37,7 @@ describe('simulator options', () => {
     expect(parseCli(['--url', 'ftp://x'], {})).toMatchObject({ kind: 'error' });
     expect(parseCli(['--nope'], {})).toMatchObject({ kind: 'error', message: expect.stringMatching(/nope/) });
     expect(parseCli(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseCli(['--seed-inventory'], {})).toEqual({ kind: 'error', message: expect.stringMatching(/--seed-inventory needs an admin key/) });
+    expect(parseCli(['--seed-inventory'], { ADMIN_API_KEYS: 'from-env,other' })).toMatchObject({ options: { adminKey: 'from-env' } });
   });
 });

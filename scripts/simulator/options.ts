@@ -13,6 +13,8 @@ export interface CliOptions {
   seed: number | null;
   quiet: boolean;
   seedInventory: boolean;
+  /** for --seed-inventory: stock is set with an admin key, never the ingest key */
+  adminKey: string | null;
 }
 
 export const DEFAULTS = {
@@ -39,7 +41,10 @@ Options:
                      (default ${DEFAULTS.fraud})
   --seed <n|text>    reproduce the same users, sessions and patterns
   --seed-inventory   first set opening stock for the catalogue (POST /api/inventory), so
-                     the inventory panel and low-stock alerts have something to show
+                     the inventory panel and low-stock alerts have something to show;
+                     needs an admin key (stock is not the publishable ingest key's business)
+  --admin-key <key>  admin key for --seed-inventory (env PULSE_ADMIN_KEY, else the first of
+                     ADMIN_API_KEYS)
   --quiet, -q        no status line every 5 s (warnings and the summary still print)
   --help, -h         show this help
 
@@ -69,6 +74,7 @@ export function parseCli(argv: string[], env: Env): ParseResult {
         seed: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         'seed-inventory': { type: 'boolean' },
+        'admin-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -104,9 +110,14 @@ export function parseCli(argv: string[], env: Env): ParseResult {
   const seedText = str('seed');
   const seed = seedText === undefined || seedText === '' ? null : seedFrom(seedText);
 
+  const seedInventory = values['seed-inventory'] === true;
+  const adminKey = str('admin-key') ?? nonEmpty(env.PULSE_ADMIN_KEY) ?? nonEmpty(env.ADMIN_API_KEYS?.split(',')[0]?.trim()) ?? null;
+  if (seedInventory && adminKey === null) {
+    return { kind: 'error', message: '--seed-inventory needs an admin key: --admin-key <key>, PULSE_ADMIN_KEY or ADMIN_API_KEYS' };
+  }
   return {
     kind: 'run',
-    options: { url: url.replace(/\/+$/, ''), key, rate, duration, batch, fraud, seed, quiet: values.quiet === true, seedInventory: values['seed-inventory'] === true },
+    options: { url: url.replace(/\/+$/, ''), key, adminKey, rate, duration, batch, fraud, seed, quiet: values.quiet === true, seedInventory },
   };
 }
 

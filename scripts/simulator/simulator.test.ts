@@ -42,12 +42,12 @@ describe('startSimulator', () => {
   });
 
   it('sets opening stock for the whole catalogue before sending events, with --seed-inventory', async () => {
-    const sim = startSimulator({ url: server.url, key: 'k', rate: 20, seedInventory: true, quiet: true });
+    const sim = startSimulator({ url: server.url, key: 'k', adminKey: 'admin-k', rate: 20, seedInventory: true, quiet: true });
     await new Promise((r) => setTimeout(r, 700));
     await sim.stop();
     const [first, ...rest] = server.requests;
     expect(first.url).toBe('/api/inventory');
-    expect(first.headers.authorization).toBe('Bearer k');
+    expect(first.headers.authorization).toBe('Bearer admin-k');
     const items = (first.body as { items: { product_id: string; stock: number }[] }).items;
     expect(items).toHaveLength(CATALOGUE.length);
     expect(items.filter((i) => i.stock <= 20).length).toBeGreaterThanOrEqual(3);

@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   quiet?: boolean;
   /** set opening stock for the catalogue (POST /api/inventory) before sending events */
   seedInventory?: boolean;
+  /** the admin key seeding stock takes (the ingest key may only send events) */
+  adminKey?: string | null;
   log?: (line: string) => void;
   warn?: (line: string) => void;
   statusIntervalMs?: number;
@@ -131,12 +133,12 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
     restock = setInterval(() => {
       const due = stock.restock();
       if (due.length === 0) return;
-      void seedInventory(options.url, options.key, due, 1).then((r) => {
+      void seedInventory(options.url, options.adminKey ?? '', due, 1).then((r) => {
         if (!r.ok) warn(`[pulse-sim] warning: restocking failed (${r.error})`);
         else if (!options.quiet) log(`[pulse-sim] restocked ${due.map((d) => d.product_id).join(', ')}`);
       });
     }, RESTOCK_EVERY_MS);
-    void seedInventory(options.url, options.key, opening).then((r) => {
+    void seedInventory(options.url, options.adminKey ?? '', opening).then((r) => {
       if (r.ok) {
         if (!options.quiet) log(`[pulse-sim] opening stock set for ${opening.length} products`);
       } else {

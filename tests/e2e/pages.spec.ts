@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
-import { E2E_INGEST_KEY } from '../../playwright.config';
+import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { formatMoney, formatPercent } from '../../lib/format';
 import type { LiveSnapshot } from '../../lib/live';
 import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf } from './support';
@@ -150,7 +150,7 @@ test('a purchase that takes stock to the threshold lists the product as low stoc
   const threshold = (await liveSnapshot(request)).inventory.lowStockThreshold;
   const product = uid('prod');
   const stock = await request.post('/api/inventory', {
-    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
+    headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` },
     data: { items: [{ product_id: product, stock: threshold + 2 }] },
   });
   expect(stock.ok(), await stock.text()).toBe(true);
@@ -283,7 +283,7 @@ function lastHourOfTraffic(): WireEvent[] {
 
 test('screenshots of the overview and the wall with data', async ({ page, request }, testInfo) => {
   const stock = await request.post('/api/inventory', {
-    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
+    headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` },
     data: { items: [{ product_id: 'prod_espresso', stock: 3 }, { product_id: 'prod_yoga_mat', stock: 0 }, { product_id: 'prod_mug', stock: 240 }] },
   });
   expect(stock.ok()).toBe(true);
