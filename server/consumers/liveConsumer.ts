@@ -8,6 +8,8 @@ import type { RuleSource } from '@/server/rules/eventRules';
 /** A record (or an entry the store cannot apply) fails this many times before it is set aside. */
 export const MAX_ATTEMPTS = 3;
 export const LIVE_CONSUMER = 'live';
+/** most events one apply carries (a read of many full requests is applied in several) */
+export const MAX_EVENTS_PER_DELIVERY = 2000;
 
 export interface LiveConsumerOptions {
   log: EventLog;
@@ -126,14 +128,33 @@ export class LiveConsumer {
     return ready;
   }
 
+  /**
+   * A read may hold up to `maxEntries` entries of up to a full ingest request each: it is applied
+   * in deliveries of at most MAX_EVENTS_PER_DELIVERY events, so no read can make one apply (and
+   * its ops string) exceed what the store and the runtime can take.
+   */
   private async deliver(partition: number, all: LogEntry[]): Promise<void> {
+    let i = 0;
+    while (i < all.length) {
+      let events = 0;
+      let j = i;
+      do events += all[j++].records.length;
+      while (j < all.length && events + all[j].records.length <= MAX_EVENTS_PER_DELIVERY);
+      if (!(await this.deliverOnce(partition, all.slice(i, j)))) return;
+      i = j;
+    }
+  }
+
+  /** true when the entries were applied (or found applied) and the next ones may follow */
+  private async deliverOnce(partition: number, all: LogEntry[]): Promise<boolean> {
     const s = this.partitions.get(partition);
     if (!s || all.length === 0 || all[0].prevOffset < s.position) {
       // a read that overlaps what we applied meanwhile (or a partition we no longer own)
       if (s && all.length && all[0].prevOffset < s.position) s.position = -1;
-      return;
+      return false;
     }
-    const entries = s.narrow ? all.slice(0, 1) : all;
+    const narrowed = s.narrow;
+    const entries = narrowed ? all.slice(0, 1) : all;
     const now = this.now();
     const setAsideWhole = s.setAside;
     const good = setAsideWhole ? [] : entries.filter((e) => !e.malformed);
@@ -151,7 +172,7 @@ export class LiveConsumer {
       });
       if (failures.length && s.attempt < MAX_ATTEMPTS) {
         this.retryLater(s, `record at ${entryOf.get(failures[0].record.offset)} offset ${failures[0].record.offset} failed processing: ${failures[0].error}`, 'record');
-        return;
+        return false;
       }
       // an undecodable entry (or one with an unknown format) cannot get better by waiting
       for (const e of entries) {
@@ -188,14 +209,19 @@ export class LiveConsumer {
           for (const d of effects.deadLetters) log.error('moved to the dead letters', { error: d.error, eventId: d.eventId });
         }
         this.opts.onApplied?.(outcome.alerts);
-      } else if (outcome.status === 'duplicate' || outcome.status === 'moved') {
+        // after a narrowed delivery the rest of the read is read again from the new position
+        return !narrowed;
+      }
+      if (outcome.status === 'duplicate' || outcome.status === 'moved') {
         s.position = -1; // re-read the store's checkpoint
       } else {
         log.warn('live consumer: partition taken over by another worker', { partition });
         this.partitions.delete(partition);
       }
+      return false;
     } catch (err) {
       this.retryLater(s, `applying ${entries[0].id}…${entries[entries.length - 1].id} failed: ${String(err)}`, isConnectionError(err) ? 'connection' : 'store');
+      return false;
     }
   }
 

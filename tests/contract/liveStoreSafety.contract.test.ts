@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveSnapshotSchema } from '@/lib/live';
-import { LIVE_CONSUMER } from '@/server/consumers/liveConsumer';
+import { LIVE_CONSUMER, MAX_EVENTS_PER_DELIVERY } from '@/server/consumers/liveConsumer';
 import { emptyEffects } from '@/server/pipeline/effects';
 import { runEngine, stateRequestFor } from '@/server/pipeline/engine';
 import { ev } from '../helpers/events';
@@ -67,6 +67,24 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     await h.process([ev({ ts: at('12:30:00'), userId: 'after', type: 'page_view' })], NOW);
     expect((await h.store.snapshot(NOW)).series.at(-1)).toMatchObject({ events: 1 });
     expect(await h.deadLetters.count()).toBe(0);
+  });
+
+  it('applies a backlog of large requests in bounded deliveries, counting every event once', async () => {
+    const request = (n: number) => Array.from({ length: 500 }, (_, i) => ev({ ts: at('12:29:00'), userId: 'one-partition', sessionId: `s${n}`, type: 'purchase', amountCents: 1, items: [{ productId: `p${i % 100}`, quantity: 1, priceCents: 1 }] }));
+    await h.process([], NOW); // sets the consumer's clock
+    const sizes: number[] = [];
+    const apply = h.store.apply.bind(h.store);
+    h.store.apply = (req) => {
+      sizes.push(req.effects.processed);
+      return apply(req);
+    };
+    for (let n = 0; n < 9; n++) await h.log.append(request(n));
+    await h.drained();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(4500);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_EVENTS_PER_DELIVERY);
+    const snap = await h.store.snapshot(NOW);
+    expect(snap.orders.lastHour).toBe(4500);
+    expect(await h.store.userAnalytics('one-partition')).toMatchObject({ purchaseCount: 4500, lifetimeValueCents: 4500 });
   });
 
   it('changes nothing when a delivery is applied again at or below the checkpoint', async () => {
