@@ -137,6 +137,8 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     // replayed on purpose: skip the duplicate check its event_id would trip
     reappend: async (event) => void (await eventLog.append([{ ...event, clientId: false }])),
     onStateChanged: () => broadcaster.invalidate(),
+    describeRules: () => adapters.rules.describe(),
+    changeRules: (change) => adapters.rules.change(change),
     next: serveWeb ? opts.next : undefined,
   });
   http.on('request', (req, res) => void handleHttp(req, res));

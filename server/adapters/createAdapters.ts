@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '@/server/config';
 import type { DeadLetterStore, EventLog, LiveStore, LogDescription, UserStore } from '@/server/ports';
-import type { EventRules, RuleSource } from '@/server/rules/eventRules';
-import { StaticRuleSource } from '@/server/rules/eventRules';
+import type { EventRules } from '@/server/rules/eventRules';
+import { MemoryRuleStore, RedisRuleStore, StoredRuleSource } from '@/server/rules/storedRules';
 import { DynamoUserStore } from '@/server/users/dynamoUserStore';
 import { UserFlusher } from '@/server/users/userFlusher';
 import { MemoryDeadLetters } from './memory/memoryDeadLetters';
@@ -29,7 +29,8 @@ export interface Adapters {
   eventLog: EventLog;
   store: LiveStore;
   deadLetters: DeadLetterStore;
-  rules: RuleSource;
+  /** the event rules in force: environment defaults, changed at run time through /api/rules */
+  rules: StoredRuleSource;
   /** this process's name among the owners of the log's partitions */
   owner: string;
   /** ingest counters that the log does not count itself */
@@ -53,15 +54,19 @@ export function eventRulesFromConfig(config: Config): EventRules {
   };
 }
 
+/** how often every process re-reads the stored rules (changes also arrive by pub/sub at once) */
+const RULES_REFRESH_MS = 2000;
+
 function ownerName(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Picks one adapter per port for the mode: in-process (embedded) or Redis (single node). */
 export async function createAdapters(config: Config, countRejected: (n: number) => void): Promise<Adapters> {
-  const rules = new StaticRuleSource(eventRulesFromConfig(config));
   const owner = ownerName();
   if (config.mode === 'embedded') {
+    const rules = new StoredRuleSource(eventRulesFromConfig(config), new MemoryRuleStore(), { refreshMs: RULES_REFRESH_MS });
+    await rules.start();
     const checkpoints = new MemoryCheckpoints();
     const eventLog = new MemoryEventLog({
       partitions: config.LOG_PARTITIONS,
@@ -84,6 +89,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
         return { eventLog: { kind: eventLog.kind, status: 'ok', detail: logDetail(await eventLog.describe()) }, liveStore: { kind: store.kind, status: 'ok' } };
       },
       async close() {
+        await rules.close();
         await eventLog.close();
       },
     };
@@ -93,6 +99,9 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
   const keys = redisKeys(config.REDIS_PREFIX);
   const main = openRedis(url, 'main');
   await requireRedisVersion(main, '6.2.0');
+  const rulesSub = openRedis(url, 'rules-sub');
+  const rules = new StoredRuleSource(eventRulesFromConfig(config), new RedisRuleStore(main, keys, rulesSub), { refreshMs: RULES_REFRESH_MS });
+  await rules.start();
   const blocking = openRedis(url, 'stream-reader', { blocking: true });
   const eventLog = new RedisEventLog(main, blocking, keys, {
     partitions: config.LOG_PARTITIONS,
@@ -151,6 +160,8 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
     },
     async close() {
       if (trimTimer) clearInterval(trimTimer);
+      await rules.close();
+      rulesSub.disconnect();
       await eventLog.close();
       await flusher?.close();
       await userStore?.close();

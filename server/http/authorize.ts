@@ -20,7 +20,9 @@ export type Permission =
   /** the live snapshot and /metrics */
   | 'metrics:read'
   /** per-user and per-session lookups */
-  | 'analytics:read';
+  | 'analytics:read'
+  /** read and change the event rules */
+  | 'rules:manage';
 
 export type Role = 'ingest' | 'admin';
 
@@ -39,6 +41,7 @@ const GRANTS: Readonly<Record<Permission, readonly Role[] | 'anyone'>> = {
   'dead-letters:manage': ['admin'],
   'metrics:read': 'anyone',
   'analytics:read': 'anyone',
+  'rules:manage': ['admin'],
 };
 
 /** Where presented API keys are looked up; keys created in the admin UI will be another source. */

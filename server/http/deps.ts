@@ -4,13 +4,14 @@ import type { Config } from '@/server/config';
 import type { AppendOptions, AppendResult, DeadLetterStore, SessionAggregates, UserAnalytics } from '@/server/ports';
 import type { KeyDirectory } from './authorize';
 import type { RawHandler } from './router';
+import type { RulesDeps } from './rules';
 
 /**
  * Everything the HTTP handlers reach, and nothing more: app.ts supplies it from the adapters,
  * the pipeline stats and the broadcaster. Handlers never see a store or the log directly, so
  * they test against a plain object and survive the pipeline being rewired underneath.
  */
-export interface HttpDeps {
+export interface HttpDeps extends RulesDeps {
   config: Pick<Config, 'PULSE_ROLE' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG'>;
   /** API keys and their roles (StaticKeys from INGEST_API_KEYS and ADMIN_API_KEYS) */
   keys: KeyDirectory;

@@ -26,6 +26,7 @@ export const HTTP_ERROR_STATUS = {
   unsupported_media_type: 415,
   unsupported_encoding: 415,
   invalid_inventory: 422,
+  invalid_rules: 422,
   not_replayable: 422,
   backpressure: 429,
   internal: 500,

@@ -8,6 +8,7 @@ import { createInventoryHandler } from './inventory';
 import { createLiveMetricsHandlers } from './liveMetrics';
 import { createPrometheusHandler } from './prometheus';
 import { createRouter, type RawHandler, type Route } from './router';
+import { createRulesHandlers } from './rules';
 import { createSessionHandler } from './sessions';
 import { createUserHandler } from './users';
 
@@ -20,6 +21,7 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
   const events = createEventsHandlers(deps, authorize);
   const live = createLiveMetricsHandlers(deps, authorize);
   const deadLetters = createDeadLetterHandlers(deps, authorize);
+  const rules = createRulesHandlers(deps, authorize);
 
   const always: Route[] = [
     { method: 'GET', path: '/api/health', handler: createHealthHandler(deps) },
@@ -43,6 +45,8 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
     { method: 'GET', path: '/api/pipeline/dead-letters', handler: deadLetters.list },
     { method: 'POST', path: '/api/pipeline/dead-letters/:id/replay', handler: deadLetters.replay },
     { method: 'DELETE', path: '/api/pipeline/dead-letters/:id', handler: deadLetters.discard },
+    { method: 'GET', path: '/api/rules', handler: rules.read },
+    { method: 'PATCH', path: '/api/rules', handler: rules.change },
   ];
   return createRouter([...always, ...web], { fallback: deps.next });
 }

@@ -8,6 +8,7 @@ import type { HttpDeps } from '@/server/http/deps';
 import { createHttpHandler } from '@/server/http/routes';
 import { setLogSilent } from '@/server/log';
 import type { DeadLetter, DeadLetterStore, SessionAggregates, UserAnalytics } from '@/server/ports';
+import { MemoryRuleStore, StoredRuleSource } from '@/server/rules/storedRules';
 
 /**
  * The HTTP layer on a real node:http server with a fake process behind it: the handlers are
@@ -66,8 +67,15 @@ export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; adm
       return i < 0 ? null : fx.letters.splice(i, 1)[0];
     },
   };
+  const rules = new StoredRuleSource(
+    { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5, fraudWeights: { amount: 0.3, velocity: 0.4, location: 0.3 } },
+    new MemoryRuleStore(),
+    { refreshMs: 60_000 },
+  );
   const deps: HttpDeps = {
     config,
+    describeRules: () => rules.describe(),
+    changeRules: (change) => rules.change(change),
     keys: new StaticKeys([INGEST_KEY], opts.admin ?? [ADMIN_KEY]),
     appendEvents: async (events) => {
       if (fx.fail.append === 'throw') throw new Error('connect ECONNREFUSED redis://:secret@127.0.0.1:6379');

@@ -1,0 +1,39 @@
+import { log } from '@/server/log';
+import { ruleChangeSchema, type RuleChange } from '@/server/rules/storedRules';
+import type { EventRules } from '@/server/rules/eventRules';
+import type { Authorize } from './authorize';
+import { readJsonBody } from './jsonBody';
+import { HttpError } from './errors';
+import { sendJson } from './respond';
+import type { RequestContext } from './router';
+
+export interface RulesDeps {
+  describeRules(): { defaults: EventRules; stored: RuleChange | null; inForce: EventRules };
+  changeRules(change: RuleChange): Promise<EventRules>;
+}
+
+/**
+ * `GET /api/rules` and `PATCH /api/rules` (admin key): the event rules in force (fraud score,
+ * high value in cents, low stock, fraud weights). A change applies within seconds in every
+ * process, without a restart, and is written to the log as an audit line.
+ */
+export function createRulesHandlers(deps: RulesDeps, authorize: Authorize) {
+  return {
+    async read(ctx: RequestContext) {
+      authorize(ctx, 'rules:manage');
+      sendJson(ctx.res, 200, deps.describeRules());
+    },
+    async change(ctx: RequestContext) {
+      const principal = authorize(ctx, 'rules:manage');
+      const parsed = ruleChangeSchema.safeParse(await readJsonBody(ctx.req, 16 * 1024));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new HttpError('invalid_rules', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      }
+      const before = deps.describeRules().inForce;
+      const inForce = await deps.changeRules(parsed.data);
+      log.info('audit: event rules changed', { by: principal.kind === 'api_key' ? `admin key ${principal.fingerprint}` : 'anonymous', change: parsed.data, before });
+      sendJson(ctx.res, 200, { inForce });
+    },
+  };
+}
