@@ -14,7 +14,9 @@ export interface Child {
 
 /** Starts the real Pulse server (or another script) as a separate process and waits for health. */
 export async function startProcess(script: string, port: number, env: Record<string, string> = {}, healthPath = '/api/health'): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  // .mjs scripts (scripts/start.mjs, what `npm start` runs) start with plain node, as users run them
+  const args = script.endsWith('.mjs') ? ['--enable-source-maps', script] : ['--import', 'tsx', script];
+  const proc = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', INGEST_API_KEYS: BENCH_KEY, ADMIN_API_KEYS: BENCH_ADMIN_KEY, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -76,20 +78,23 @@ export function commandLine(): string {
  * The system under test: embedded = one process; redis = a web and a worker process sharing the
  * local Redis under a fresh key prefix (deleted afterwards).
  */
+/**
+ * Pulse as a user starts it: the default command (`npm start` = scripts/start.mjs on the built
+ * bundle), embedded, or with REDIS_URL (which supervises web and processing processes itself).
+ */
 export async function startSystem(mode: string, port: number, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
   if (mode === 'embedded') {
-    const server = await startProcess('server/main.ts', port, { ...uiEnv(), ...env });
+    const server = await startProcess('scripts/start.mjs', port, { ...uiEnv(), ...env });
     return { url: server.url, stop: () => server.stop() };
   }
   if (mode !== 'redis') throw new Error(`--mode must be embedded or redis, not ${mode}`);
   const prefix = randomPrefix('bench');
   const redisEnv = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: prefix, ...env };
-  const web = await startProcess('server/main.ts', port, { ...uiEnv(), ...redisEnv, PULSE_ROLE: 'web' });
-  const worker = await startProcess('server/main.ts', port + 50, { ...redisEnv, PULSE_ROLE: 'worker' });
+  const server = await startProcess('scripts/start.mjs', port, { ...uiEnv(), ...redisEnv });
   return {
-    url: web.url,
+    url: server.url,
     async stop() {
-      await Promise.all([web.stop(), worker.stop()]);
+      await server.stop();
       await cleanupPrefix(prefix, redisEnv.REDIS_URL).then(() => undefined, (err) => console.warn(`could not delete ${prefix}*: ${err}`));
     },
   };

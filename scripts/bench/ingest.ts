@@ -73,7 +73,7 @@ async function baselineRun(batch: number, connections: number) {
 }
 
 console.log(`# ${commandLine()}`);
-console.log(`# mode ${mode}${mode === 'redis' ? ' (one web and one worker process + local Redis)' : ' (one process)'}; ${runs} runs × ${seconds} s per scenario; medians; load generator: autocannon in its own process; server UI: ${uiEnv().PULSE_UI}`);
+console.log(`# mode ${mode}${mode === 'redis' ? ' (REDIS_URL=… npm start: the supervisor\'s default web and processing processes + local Redis)' : ' (npm start, one process)'}; ${runs} runs × ${seconds} s per scenario; medians; load generator: autocannon in its own process; server UI: ${uiEnv().PULSE_UI}`);
 for (const sc of scenarios) {
   const pulse = [];
   const base = [];
