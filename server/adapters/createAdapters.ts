@@ -99,6 +99,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
   const keys = redisKeys(config.REDIS_PREFIX);
   const main = openRedis(url, 'main');
   await requireRedisVersion(main, '6.2.0');
+  await requireSamePartitionCount(main, keys, config.LOG_PARTITIONS);
   const rulesSub = openRedis(url, 'rules-sub');
   const rules = new StoredRuleSource(eventRulesFromConfig(config), new RedisRuleStore(main, keys, rulesSub), { refreshMs: RULES_REFRESH_MS });
   await rules.start();
@@ -169,6 +170,22 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
       blocking.disconnect();
     },
   };
+}
+
+/**
+ * Users are assigned to partitions by hash: another partition count on the same Redis prefix
+ * would move users to partitions whose history they do not share. The first process to start
+ * records the count; every later one must use the same.
+ */
+async function requireSamePartitionCount(redis: Redis, keys: RedisKeys, partitions: number): Promise<void> {
+  const key = `${keys.prefix}f:partitions`;
+  await redis.set(key, String(partitions), 'NX');
+  const stored = Number(await redis.get(key));
+  if (stored !== partitions) {
+    throw new Error(
+      `LOG_PARTITIONS=${partitions}, but the log under REDIS_PREFIX=${keys.prefix} has ${stored} partitions: use LOG_PARTITIONS=${stored}, or a new REDIS_PREFIX for a new log`,
+    );
+  }
 }
 
 function logDetail(d: LogDescription): Record<string, unknown> {

@@ -93,6 +93,13 @@ describe('single-node mode', () => {
     expect(snap!.orders.lastHour).toBe(want.orders);
   }, 30_000);
 
+  it('refuses to start with another partition count than the log under the same prefix has', async () => {
+    const prefix = randomPrefix();
+    prefixes.push(prefix);
+    await start(prefix, { PULSE_ROLE: 'web', LOG_PARTITIONS: '4' });
+    await expect(start(prefix, { PULSE_ROLE: 'worker', LOG_PARTITIONS: '8' })).rejects.toThrow(/LOG_PARTITIONS=8, but the log under REDIS_PREFIX=\S+ has 4 partitions: use LOG_PARTITIONS=4/);
+  }, 30_000);
+
   it('exposes pipeline counters in Prometheus text format', async () => {
     const prefix = randomPrefix();
     prefixes.push(prefix);
