@@ -8,11 +8,13 @@ import { buildServer, bundleState } from './build-server.mjs';
  * npm run demo — builds the pages and the server bundle when needed (a fresh clone has neither),
  * starts Pulse in embedded mode the way `npm start` does and the traffic
  * simulator against it, and prints where to look. Ctrl-C stops both.
- * Options via env: PORT (3000), DEMO_RATE events/s (40), INGEST_API_KEYS (else a fresh random key).
+ * Options via env: PORT (3000), DEMO_RATE events/s (40), INGEST_API_KEYS and ADMIN_API_KEYS (else
+ * fresh random keys; the admin key lets the simulator set stock levels and you act on dead letters).
  */
 const port = Number(process.env.PORT ?? 3000);
 const rate = process.env.DEMO_RATE ?? '40';
 const key = process.env.INGEST_API_KEYS?.split(',')[0]?.trim() || `demo_${randomBytes(12).toString('hex')}`;
+const adminKey = process.env.ADMIN_API_KEYS?.split(',')[0]?.trim() || `demo_admin_${randomBytes(12).toString('hex')}`;
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 
 function newestSource(dir: string): number {
@@ -54,7 +56,7 @@ const children: ChildProcess[] = [];
 // the production start, as `npm start` runs it: plain node on the bundle, no TypeScript compiler
 const server = spawn(process.execPath, ['--enable-source-maps', 'scripts/start.mjs'], {
   stdio: 'inherit',
-  env: { ...env, NODE_ENV: 'production', PORT: String(port), INGEST_API_KEYS: key },
+  env: { ...env, NODE_ENV: 'production', PORT: String(port), INGEST_API_KEYS: key, ADMIN_API_KEYS: adminKey },
 });
 children.push(server);
 
@@ -80,13 +82,14 @@ console.log(`
     Live overview   ${url}/
     Wall display    ${url}/wall
     Ingest key      ${key}
+    Admin key       ${adminKey}   (dead-letter actions on /pipeline)
     Send an event   curl -X POST ${url}/api/events -H 'Authorization: Bearer ${key}' \\
                       -H 'Content-Type: application/json' \\
                       -d '{"timestamp":"'$(date -u +%FT%TZ)'","user_id":"me","event_type":"page_view"}'
   Ctrl-C stops Pulse and the simulator.
 `);
 
-const simulator = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--url', url, '--key', key, '--rate', rate, '--seed-inventory'], {
+const simulator = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--url', url, '--key', key, '--rate', rate, '--seed-inventory', '--admin-key', adminKey], {
   stdio: 'inherit',
   env,
 });
@@ -101,6 +104,13 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// a demo without traffic would look like a broken dashboard: stop and say why instead
+simulator.on('exit', (code) => {
+  if (!stopping && code !== 0) {
+    console.error(`The traffic simulator stopped (exit ${code}); see its message above.`);
+    stop();
+  }
+});
 server.on('exit', (code) => {
   if (!stopping) {
     console.error(`Pulse stopped (exit ${code}).`);
