@@ -14,7 +14,8 @@ export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; st
       mode: deps.mode,
       durable: deps.store.durable && deps.log.durable,
       ...metrics,
-      pipeline: metrics.pipeline ?? {
+      // shared stores count the pipeline of every process; the backlog always comes from the log
+      pipeline: metrics.pipeline ? { ...metrics.pipeline, backlog } : {
         eventsPerSecond: s.eventsPerSecond(now),
         acceptedTotal: s.acceptedTotal,
         processedTotal: s.processedTotal,

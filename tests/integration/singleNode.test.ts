@@ -42,6 +42,8 @@ describe('single-node mode', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     const health = await (await fetch(`${web.url}/api/health`)).json();
     expect(health).toMatchObject({ mode: 'single-node', role: 'web', backlog: 60, backlogByConsumer: { live: 60 } });
+    // screens see the same figure (the shared counters come from Redis, the backlog from the log)
+    expect(((await (await fetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot).pipeline.backlog).toBe(60);
     await start(prefix, { PULSE_ROLE: 'worker' });
     for (let i = 0; i < 50 && (await (await fetch(`${web.url}/api/health`)).json()).backlog > 0; i++) await sleep(100);
     expect((await post(web.url, events(60))).status).toBe(202);
