@@ -10,24 +10,14 @@ import {
   windowStart,
 } from '@/lib/metrics';
 import type { SessionSummary } from './assembleMetrics';
+import type { MinuteDelta } from './effects';
 
 /** What a store keeps per UTC minute, as read back for a snapshot. */
-export interface MinuteView {
-  events: number;
-  orders: number;
-  revenueCents: number;
+export type MinuteView = Omit<MinuteDelta, 'users' | 'byType'> & {
   byType: Iterable<[string, number]>;
   /** distinct users with an event in this minute */
   distinctUsers: number;
-  usersLast: number;
-  sessions: number;
-  sessionDurationMs: number;
-  sessionPages: number;
-  sessionPvRateMilli: number;
-  sessionsWithPurchase: number;
-  carts: number;
-  cartsPurchased: number;
-}
+};
 
 /**
  * The minutes a snapshot reads: the 60 of the series plus the few ahead that events within the

@@ -100,6 +100,19 @@ export function emptyMinute(): MinuteDelta {
   };
 }
 
+/** the additive counters of a minute (everything but its type counts and user set) */
+export const MINUTE_COUNTERS = [
+  'events', 'orders', 'revenueCents', 'sessions', 'sessionDurationMs', 'sessionPages', 'sessionPvRateMilli',
+  'sessionsWithPurchase', 'carts', 'cartsPurchased', 'usersLast',
+] as const satisfies readonly (keyof MinuteDelta)[];
+
+/** adds one delta into a kept minute: the same merge for every in-process holder of buckets */
+export function addMinute(into: MinuteDelta, d: MinuteDelta): void {
+  for (const k of MINUTE_COUNTERS) into[k] += d[k];
+  for (const [t, n] of d.byType) into.byType.set(t, (into.byType.get(t) ?? 0) + n);
+  for (const u of d.users) into.users.add(u);
+}
+
 export function emptyEffects(): Effects {
   return {
     minutes: new Map(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PulseEvent } from '@/lib/events';
 import { figuresFromBuckets, type MinuteView } from '@/server/pipeline/bucketMetrics';
-import { emptyMinute, sessionKeyOf, type EngineState, type MinuteDelta } from '@/server/pipeline/effects';
+import { addMinute, emptyMinute, sessionKeyOf, type EngineState, type MinuteDelta } from '@/server/pipeline/effects';
 import { runEngine, stateRequestFor } from '@/server/pipeline/engine';
 import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
 import type { LogRecord } from '@/server/ports';
@@ -21,9 +21,7 @@ function figures(deltas: Map<number, MinuteDelta>[]) {
   for (const d of deltas) {
     for (const [m, x] of d) {
       const b = buckets.get(m) ?? emptyMinute();
-      for (const k of ['events', 'orders', 'revenueCents', 'usersLast', 'sessions', 'sessionDurationMs', 'sessionPages', 'sessionPvRateMilli', 'sessionsWithPurchase', 'carts', 'cartsPurchased'] as const) b[k] += x[k];
-      for (const [t, n] of x.byType) b.byType.set(t, (b.byType.get(t) ?? 0) + n);
-      for (const u of x.users) b.users.add(u);
+      addMinute(b, x);
       buckets.set(m, b);
     }
   }

@@ -1,8 +1,8 @@
 import type { Alert } from '@/lib/live';
 import { dayOf, hourOf, windowStart } from '@/lib/metrics';
 import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
-import { figuresFromBuckets, type MinuteView } from '@/server/pipeline/bucketMetrics';
-import type { EngineState, SessionRecord, StateRequest } from '@/server/pipeline/effects';
+import { figuresFromBuckets } from '@/server/pipeline/bucketMetrics';
+import { addMinute, emptyMinute, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from '@/server/pipeline/effects';
 import { DAY_RETENTION_MS, HOUR_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
 import { SESSION_RETENTION_MS, toSessionAggregates } from '@/server/pipeline/sessionRecords';
 import { toUserAnalytics } from '@/server/pipeline/userRecords';
@@ -12,11 +12,6 @@ import type { RuleSource } from '@/server/rules/eventRules';
 const RECENT_ALERTS = 20;
 const ALERT_IDS_REMEMBERED = 100_000;
 const PRUNE_EVERY_MS = 15_000;
-
-interface MinuteState extends Omit<MinuteView, 'distinctUsers' | 'byType'> {
-  byType: Map<string, number>;
-  users: Set<string>;
-}
 
 /** The checkpoints the memory log measures backlog with; the store writes them with its effects. */
 export interface CheckpointTable {
@@ -41,7 +36,7 @@ export interface MemoryLiveStoreOptions {
 export class MemoryLiveStore implements LiveStore {
   readonly kind = 'in-process';
   readonly durable = false;
-  private readonly minutes = new Map<number, MinuteState>();
+  private readonly minutes = new Map<number, MinuteDelta>();
   private readonly hours = new Map<number, number>();
   private readonly days = new Map<number, number>();
   /** insertion order = least recently updated first, for the bound */
@@ -87,20 +82,8 @@ export class MemoryLiveStore implements LiveStore {
     // from here to the checkpoint nothing awaits: the delivery lands whole or not at all
     for (const [m, d] of fx.minutes) {
       let b = this.minutes.get(m);
-      if (!b) this.minutes.set(m, (b = newMinute()));
-      b.events += d.events;
-      b.orders += d.orders;
-      b.revenueCents += d.revenueCents;
-      for (const [t, n] of d.byType) b.byType.set(t, (b.byType.get(t) ?? 0) + n);
-      for (const u of d.users) b.users.add(u);
-      b.usersLast += d.usersLast;
-      b.sessions += d.sessions;
-      b.sessionDurationMs += d.sessionDurationMs;
-      b.sessionPages += d.sessionPages;
-      b.sessionPvRateMilli += d.sessionPvRateMilli;
-      b.sessionsWithPurchase += d.sessionsWithPurchase;
-      b.carts += d.carts;
-      b.cartsPurchased += d.cartsPurchased;
+      if (!b) this.minutes.set(m, (b = emptyMinute()));
+      addMinute(b, d);
     }
     for (const [h, cents] of fx.hours) this.hours.set(h, (this.hours.get(h) ?? 0) + cents);
     for (const [d, cents] of fx.days) this.days.set(d, (this.days.get(d) ?? 0) + cents);
@@ -185,22 +168,4 @@ export class MemoryLiveStore implements LiveStore {
       if (s.sessionId !== null && this.sessionIndex.get(s.sessionId) === key) this.sessionIndex.delete(s.sessionId);
     }
   }
-}
-
-function newMinute(): MinuteState {
-  return {
-    events: 0,
-    orders: 0,
-    revenueCents: 0,
-    byType: new Map(),
-    users: new Set(),
-    usersLast: 0,
-    sessions: 0,
-    sessionDurationMs: 0,
-    sessionPages: 0,
-    sessionPvRateMilli: 0,
-    sessionsWithPurchase: 0,
-    carts: 0,
-    cartsPurchased: 0,
-  };
 }

@@ -9,6 +9,7 @@ import { log } from '@/server/log';
 import { APPLY } from './applyScript';
 import { encodeEffects } from './encodeEffects';
 import type { RedisKeys } from './keys';
+import { pipelineReader } from './pipelineResults';
 import { readRedisSnapshot } from './redisSnapshot';
 import { runScript } from './scripting';
 
@@ -40,13 +41,7 @@ export class RedisLiveStore implements LiveStore {
     if (request.users.length) pipe.mget(...request.users.map((u) => this.keys.user(u)));
     if (request.sessions.length) pipe.mget(...request.sessions.map((s) => this.keys.session(s)));
     if (request.products.length) pipe.zmscore(this.keys.stock, ...request.products);
-    const results = (await pipe.exec()) ?? [];
-    let i = 0;
-    const next = <T>(): T => {
-      const [err, value] = results[i++] as [Error | null, T];
-      if (err) throw err;
-      return value;
-    };
+    const next = pipelineReader(await pipe.exec());
     if (request.users.length) {
       next<(string | null)[]>().forEach((json, j) => {
         const r = json === null ? null : parseRecord<UserRecord>(json, request.users[j]);

@@ -7,6 +7,7 @@ import type { LiveMetrics } from '@/server/ports';
 import { log } from '@/server/log';
 import { MINUTE_FIELDS } from './encodeEffects';
 import type { RedisKeys } from './keys';
+import { pipelineReader } from './pipelineResults';
 
 const RATE_WINDOW_S = 5;
 
@@ -32,13 +33,7 @@ export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number,
   const second = Math.floor(now / 1000);
   for (let s = second - RATE_WINDOW_S; s < second; s++) pipe.get(k.rate(s));
   pipe.lrange(k.lags, 0, -1);
-  const results = (await pipe.exec()) ?? [];
-  let i = 0;
-  const next = <T>(): T => {
-    const [err, value] = results[i++] as [Error | null, T];
-    if (err) throw err;
-    return value;
-  };
+  const next = pipelineReader(await pipe.exec());
   const views = new Map<number, MinuteView>();
   for (const m of minutes) {
     const h = next<Record<string, string>>();
