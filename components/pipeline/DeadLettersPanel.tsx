@@ -32,8 +32,9 @@ export function DeadLettersPanel({ liveCount }: { liveCount: number | undefined 
   return (
     <Panel title="Dead letters" meta={meta} testId="dead-letters-panel" className="dl-panel">
       <p className="muted dl-intro">
-        Events that failed processing three times are set aside here instead of blocking the pipeline. Replay puts one back
-        in the pipeline once its cause is fixed; Discard drops it for good.
+        What the pipeline cannot process is set aside here instead of blocking it: an event that failed three times, or at
+        once a log entry that cannot be decoded. Replay puts an event back in the pipeline once its cause is fixed; Discard
+        drops a letter for good.
       </p>
       {admin.key === null ? (
         <Locked liveCount={liveCount} onKey={admin.setKey} />

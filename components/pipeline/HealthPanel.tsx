@@ -1,18 +1,20 @@
 import { Panel } from '@/components/ui/Panel';
 import { Stat } from '@/components/ui/Stat';
 import { formatAge, formatDuration, formatLag, formatNumber } from '@/lib/format';
-import { eventLogDetail, HEALTH_POLL_MS, type Dependency, type EventLogDetail, type Health } from './healthQuery';
+import { formatBytes, isUp, redisMemory, type Dependency, type Health, type RedisMemory } from './healthBody';
+import { HEALTH_POLL_MS } from './healthQuery';
 
 const DEPENDENCY_LABEL: Record<string, string> = {
   eventLog: 'Event log',
   liveStore: 'Live store',
   redis: 'Redis',
+  userStore: 'User store',
 };
 
-export const dependencyLabel = (name: string): string => DEPENDENCY_LABEL[name] ?? name;
+export const dependencyLabel = (name: string): string => (Object.hasOwn(DEPENDENCY_LABEL, name) ? DEPENDENCY_LABEL[name] : name);
 
-/** A consumer holding entries this long without reading is probably stuck or gone. */
-const CONSUMER_IDLE_WARNING_MS = 30_000;
+/** Redis memory above this share of `maxmemory` is worth a look before writes start failing */
+const MEMORY_WARNING_SHARE = 0.8;
 
 /** Mode, role, durability and every dependency, from `GET /api/health`. */
 export function HealthPanel(props: { health: Health | undefined; checkedAgoMs: number | null; error: string | null }) {
@@ -24,8 +26,8 @@ export function HealthPanel(props: { health: Health | undefined; checkedAgoMs: n
   return (
     <Panel title="Service health" meta={<span data-testid="health-checked">{meta}</span>} testId="health-panel">
       {!health ? (
-        <p className="muted" data-testid="health-loading">
-          {error ? `Cannot reach the health check: ${error}. Retrying…` : 'Checking health…'}
+        <p className={error ? 'text-critical' : 'muted'} data-testid="health-loading">
+          {error ? `Cannot check health: ${error}. Retrying every ${HEALTH_POLL_MS / 1000} s…` : 'Checking health…'}
         </p>
       ) : (
         <HealthBody health={health} />
@@ -35,8 +37,8 @@ export function HealthPanel(props: { health: Health | undefined; checkedAgoMs: n
 }
 
 function HealthBody({ health }: { health: Health }) {
-  const ok = health.status === 'ok';
-  const stream = eventLogDetail(health);
+  const ok = isUp(health.status);
+  const memory = redisMemory(health);
   return (
     <div className="health">
       <div className="stat-grid stat-grid-2 health-facts">
@@ -62,7 +64,8 @@ function HealthBody({ health }: { health: Health }) {
           display={health.backlog === null ? '—' : formatNumber(health.backlog)}
           value={health.backlog}
           testId="health-backlog"
-          hint="not yet processed"
+          hint="slowest consumer"
+          title="events in the log the slowest required consumer has not processed yet"
         />
       </div>
 
@@ -71,41 +74,35 @@ function HealthBody({ health }: { health: Health }) {
         <thead>
           <tr>
             <th>Dependency</th>
-            <th>Kind</th>
             <th>Status</th>
             <th className="num">Latency</th>
           </tr>
         </thead>
         <tbody>
           {Object.entries(health.dependencies).map(([name, dep]) => (
-            <DependencyRow key={name} name={name} dep={dep} />
+            <DependencyRow key={name} name={name} dep={dep} memory={name === 'redis' ? memory : null} />
           ))}
         </tbody>
       </table>
-
-      {stream ? (
-        <StreamDetail stream={stream} />
-      ) : (
-        <p className="muted small health-note">
-          The in-process event log has no stream or consumers to inspect; single-node mode (Redis) shows them here.
-        </p>
-      )}
     </div>
   );
 }
 
-function DependencyRow({ name, dep }: { name: string; dep: Dependency }) {
-  const up = dep.status === 'ok';
+function DependencyRow({ name, dep, memory }: { name: string; dep: Dependency; memory: RedisMemory | null }) {
+  const up = isUp(dep.status);
   return (
     <tr data-testid="dependency" data-name={name} data-status={dep.status}>
-      <td>{dependencyLabel(name)}</td>
-      <td className="mono muted">{dep.kind}</td>
+      <td>
+        <div>{dependencyLabel(name)}</div>
+        <div className="mono muted small">{dep.kind}</div>
+        {memory && <MemoryLine memory={memory} />}
+      </td>
       <td>
         <span className={`status-dot-label ${up ? 'is-ok' : 'is-down'}`}>
           <span className="status-dot" aria-hidden="true" />
-          {up ? 'OK' : 'Down'}
+          {up ? 'OK' : dep.status === 'down' ? 'Down' : dep.status}
         </span>
-        {dep.error && <div className="small text-critical">{dep.error}</div>}
+        {dep.error && <div className="small text-critical dependency-error">{dep.error}</div>}
       </td>
       <td className="num" data-testid="dependency-latency">
         {dep.latencyMs === undefined ? '—' : formatLag(dep.latencyMs)}
@@ -114,63 +111,21 @@ function DependencyRow({ name, dep }: { name: string; dep: Dependency }) {
   );
 }
 
-function StreamDetail({ stream }: { stream: EventLogDetail }) {
+function MemoryLine({ memory }: { memory: RedisMemory }) {
+  const { usedBytes, maxBytes } = memory;
+  const share = maxBytes === null ? null : usedBytes / maxBytes;
+  const high = share !== null && share >= MEMORY_WARNING_SHARE;
   return (
-    <>
-      <h3 className="health-subhead">Event log stream</h3>
-      <div className="stat-grid stat-grid-3">
-        <Stat label="Entries" display={formatNumber(stream.length)} value={stream.length} testId="stream-length" title="entries kept in the stream" />
-        <Stat
-          label="Pending"
-          display={formatNumber(stream.pending)}
-          value={stream.pending}
-          testId="stream-pending"
-          title="delivered to a worker, not yet acknowledged"
-        />
-        <Stat
-          label="Undelivered"
-          display={stream.undelivered === null ? '—' : formatNumber(stream.undelivered)}
-          value={stream.undelivered}
-          testId="stream-undelivered"
-          title="not yet read by any worker"
-        />
-      </div>
-      <p className="muted small health-note">
-        Pending: delivered to a worker, not yet acknowledged. Undelivered: not yet read by any worker.
-      </p>
-      <table className="table health-table" data-testid="consumers">
-        <thead>
-          <tr>
-            <th>Consumer</th>
-            <th className="num">Pending</th>
-            <th className="num">Idle</th>
-          </tr>
-        </thead>
-        <tbody>
-          {stream.consumers.length === 0 ? (
-            <tr>
-              <td colSpan={3} className="muted">
-                No worker has joined the consumer group yet.
-              </td>
-            </tr>
-          ) : (
-            stream.consumers.map((c) => {
-              const stuck = c.pending > 0 && c.idleMs > CONSUMER_IDLE_WARNING_MS;
-              return (
-                <tr key={c.name} data-testid="consumer" data-name={c.name}>
-                  <td className="mono truncate consumer-name" title={c.name}>
-                    {c.name}
-                  </td>
-                  <td className={`num ${stuck ? 'text-warning' : ''}`}>{formatNumber(c.pending)}</td>
-                  <td className={`num ${stuck ? 'text-warning' : ''}`} title={stuck ? 'holds entries but has not read for a while' : undefined}>
-                    {formatLag(c.idleMs)}
-                  </td>
-                </tr>
-              );
-            })
-          )}
-        </tbody>
-      </table>
-    </>
+    <div
+      className={`small ${high ? 'text-warning' : 'muted'}`}
+      data-testid="redis-memory"
+      data-value={usedBytes}
+      data-max={maxBytes ?? undefined}
+      title={high ? 'close to maxmemory: writes, and so ingest, fail once it is reached' : 'memory Redis uses (used_memory)'}
+    >
+      {maxBytes === null || share === null
+        ? `${formatBytes(usedBytes)} used, no limit`
+        : `${formatBytes(usedBytes)} of ${formatBytes(maxBytes)} (${Math.round(share * 100)}%)`}
+    </div>
   );
 }

@@ -9,8 +9,12 @@ import { Panel } from '@/components/ui/Panel';
 import { staleMessage } from '@/components/ui/staleMessage';
 import { formatAge } from '@/lib/format';
 import { DeadLettersPanel } from './DeadLettersPanel';
+import { EventLogPanel } from './EventLogPanel';
+import { failingDependencies, readableFetchError } from './healthBody';
 import { dependencyLabel, HealthPanel } from './HealthPanel';
 import { useHealth } from './healthQuery';
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * The operators' pipeline page: is the pipeline healthy, is it keeping up, and what failed.
@@ -24,9 +28,8 @@ export function PipelineView() {
   const freshness = now === null ? null : assessFreshness({ ...feed, now });
   const stale = freshness ? staleMessage(freshness, feed.status) : null;
   const checkedAgoMs = health.dataUpdatedAt && now !== null ? Math.max(0, now - health.dataUpdatedAt) : null;
-  const down = health.data
-    ? Object.entries(health.data.dependencies).filter(([, d]) => d.status === 'down')
-    : [];
+  const down = health.data ? failingDependencies(health.data) : [];
+  const healthError = health.error ? readableFetchError(health.error.message) : null;
 
   return (
     <div className="overview">
@@ -36,12 +39,12 @@ export function PipelineView() {
           <div className="notice notice-critical" role="alert" data-testid="health-failing">
             <strong>Health check failing</strong>
             <span>
-              {health.error?.message}
+              {healthError && sentence(healthError)}
               {checkedAgoMs !== null && ` — what is shown was checked ${formatAge(checkedAgoMs)}.`}
             </span>
           </div>
         )}
-        {health.data?.status === 'degraded' && (
+        {health.data && health.data.status !== 'ok' && (
           <div className="notice notice-critical" role="alert" data-testid="health-degraded">
             <strong>Pipeline degraded: {down.map(([name]) => dependencyLabel(name)).join(', ') || 'a dependency'} down.</strong>
             <span>{down.map(([name, d]) => `${dependencyLabel(name)}: ${d.error ?? 'not answering'}`).join(' · ')}</span>
@@ -60,13 +63,14 @@ export function PipelineView() {
             ) : (
               <Panel title="Pipeline health" testId="pipeline-panel">
                 <p className="muted">
-                  {feed.fetchError ? `Cannot load live metrics: ${feed.fetchError}. Retrying…` : 'Loading live metrics…'}
+                  {feed.fetchError ? `Cannot load live metrics: ${readableFetchError(feed.fetchError)}. Retrying…` : 'Loading live metrics…'}
                 </p>
               </Panel>
             )}
+            <EventLogPanel health={health.data} error={healthError} />
             <DeadLettersPanel liveCount={snapshot?.pipeline.deadLetters} />
           </div>
-          <HealthPanel health={health.data} checkedAgoMs={checkedAgoMs} error={health.error?.message ?? null} />
+          <HealthPanel health={health.data} checkedAgoMs={checkedAgoMs} error={healthError} />
         </div>
       </main>
     </div>
