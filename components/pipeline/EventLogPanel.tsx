@@ -30,6 +30,7 @@ function placeholder(health: Health | undefined, error: string | null): string {
 }
 
 function EventLogBody({ view }: { view: EventLogView }) {
+  const whose = view.consumer ? `the ${view.consumer} consumer` : 'a consumer';
   return (
     <>
       <div className="stat-grid log-totals">
@@ -39,7 +40,7 @@ function EventLogBody({ view }: { view: EventLogView }) {
           display={formatNumber(view.checkpointed)}
           value={view.checkpointed}
           testId="log-checkpointed"
-          title={`events the ${view.consumer ?? ''} consumer has applied (or set aside as dead letters): its checkpoints, summed`}
+          title={`events ${whose} has applied (or set aside as dead letters): its checkpoints, summed`}
         />
         <Stat
           label="Backlog"
@@ -72,7 +73,7 @@ function EventLogBody({ view }: { view: EventLogView }) {
               <th scope="col" className="num" title="events appended to the partition (its head offset)">
                 Head
               </th>
-              <th scope="col" className="num" title={`the ${view.consumer ?? ''} consumer's checkpoint: applied up to this offset`}>
+              <th scope="col" className="num" title={`the checkpoint of ${whose}: applied up to this offset`}>
                 Checkpoint
               </th>
               <th scope="col" className="num" title="head − checkpoint">
