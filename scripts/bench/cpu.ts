@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { redisKeys } from '@/server/adapters/redis/keys';
 import { arg, BENCH_KEY, commandLine, fmt, median, sleep, startProcess } from './common';
 
 /**
@@ -34,20 +35,28 @@ function load(url: string): Promise<void> {
 
 async function run(redis: Redis) {
   const prefix = `benchcpu:${process.pid}:${Date.now()}:`;
-  const env = { REDIS_URL, REDIS_PREFIX: prefix, PULSE_UI: 'off', PIPELINE_MAX_BACKLOG: '10000000' };
+  const env = { REDIS_URL, REDIS_PREFIX: prefix, PULSE_UI: 'off', PIPELINE_MAX_BACKLOG: '10000000', LOG_PARTITIONS: '8' };
+  const keys = redisKeys(prefix);
+  // the live consumer's backlog: events appended minus its checkpoints, over every partition
+  const backlog = async () => {
+    const heads = await Promise.all(Array.from({ length: 8 }, (_, p) => redis.get(keys.logHead(p))));
+    const cps = await redis.hgetall(keys.checkpoints('live'));
+    return heads.reduce((sum, h, p) => sum + Number(h ?? 0) - Number(cps[String(p)] ?? 0), 0);
+  };
+  // a bundle-free start, as the parts are measured one at a time (the default command runs both)
   const web = await startProcess('server/main.ts', 3961, { ...env, PULSE_ROLE: 'web' });
   try {
     const [w0, r0] = [cpuMs(web.proc.pid!), await redisCpuMs(redis)];
     await load(web.url);
     const [w1, r1] = [cpuMs(web.proc.pid!), await redisCpuMs(redis)];
-    const events = Number(await redis.hget(`${prefix}st`, 'accepted'));
+    const events = Number(await redis.hget(keys.stats, 'accepted'));
     const worker = await startProcess('server/main.ts', 3962, { ...env, PULSE_ROLE: 'worker' });
     try {
       // measure from the first applied batch on, so start-up is not counted
-      while (!(await redis.hget(`${prefix}st`, 'processed'))) await sleep(5);
-      const [k0, q0, n0] = [cpuMs(worker.proc.pid!), await redisCpuMs(redis), Number(await redis.hget(`${prefix}st`, 'processed'))];
-      while (Number(await redis.get(`${prefix}backlog`)) > 0) await sleep(10);
-      const [k1, q1, n1] = [cpuMs(worker.proc.pid!), await redisCpuMs(redis), Number(await redis.hget(`${prefix}st`, 'processed'))];
+      while (!(await redis.hget(keys.stats, 'processed'))) await sleep(5);
+      const [k0, q0, n0] = [cpuMs(worker.proc.pid!), await redisCpuMs(redis), Number(await redis.hget(keys.stats, 'processed'))];
+      while ((await backlog()) > 0) await sleep(10);
+      const [k1, q1, n1] = [cpuMs(worker.proc.pid!), await redisCpuMs(redis), Number(await redis.hget(keys.stats, 'processed'))];
       const per = (ms: number, n: number) => (ms * 1000) / n;
       return { events, web: per(w1 - w0, events), redisIngest: per(r1 - r0, events), worker: per(k1 - k0, n1 - n0), redisApply: per(q1 - q0, n1 - n0) };
     } finally {
