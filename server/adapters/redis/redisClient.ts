@@ -13,6 +13,10 @@ export function openRedis(url: string, name: string, opts: { blocking?: boolean 
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     lazyConnect: false,
+    // commands issued in the same tick (concurrent ingest requests, a snapshot's reads) go out
+    // in one write: fewer syscalls on the single-event path. Only on the command connection (not
+    // on blocking or pub/sub ones); PULSE_REDIS_AUTOPIPELINE=off turns it off for comparison.
+    enableAutoPipelining: name === 'main' && !opts.blocking && process.env.PULSE_REDIS_AUTOPIPELINE !== 'off',
   });
   let lastError = '';
   redis.on('error', (err: Error) => {
