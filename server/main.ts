@@ -14,6 +14,11 @@ import { planProcesses } from './process/plan';
  * supervisor stays small: it only holds the listening socket and its children.
  */
 async function main(): Promise<void> {
+  if (process.env.PULSE_PAGES_CHILD === '1') {
+    // the page renderer a web process started for itself (server/process/pageProcess.ts)
+    const { runPagesChild } = await import('./process/pageProcess');
+    return runPagesChild();
+  }
   let config: Config;
   try {
     config = loadConfig();
@@ -34,7 +39,7 @@ async function main(): Promise<void> {
     return superviseProcesses(config, plan, { entry: fileURLToPath(import.meta.url), execArgv: process.execArgv, cores });
   }
   const { runProcess } = await import('./process/runProcess');
-  await runProcess(config);
+  await runProcess(config, { entry: fileURLToPath(import.meta.url) });
 }
 
 main().catch((err) => {

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { log } from '../log';
 import { describeConfig } from './describeConfig';
 import type { ReadyMessage } from './messages';
+import { startPageProcess, type PageProcess } from './pageProcess';
 
 /** time a draining process gets before it exits anyway (the supervisor waits longer than this) */
 const DRAIN_LIMIT_MS = 10_000;
@@ -16,10 +17,15 @@ const DRAIN_LIMIT_MS = 10_000;
  * web children share PORT; a processing child was given PORT=0 on 127.0.0.1 (health and metrics
  * only). It tells the supervisor when it is listening, and stops if the supervisor disappears.
  */
-export async function runProcess(config: Config): Promise<void> {
+export async function runProcess(config: Config, opts: { entry: string }): Promise<void> {
   const supervised = typeof process.send === 'function';
   let nextHandler: Parameters<typeof createPulse>[1] = {};
-  if (config.PULSE_UI && config.PULSE_ROLE !== 'worker') {
+  let pages: PageProcess | null = null;
+  if (config.PULSE_UI && config.PULSE_ROLE !== 'worker' && config.NODE_ENV === 'production') {
+    // production pages render in a child, so this process never pays for Next's async hooks
+    pages = await startPageProcess(config, opts.entry);
+    nextHandler = { next: pages.handler };
+  } else if (config.PULSE_UI && config.PULSE_ROLE !== 'worker') {
     // loaded only here: processing processes and the supervisor never need Next in memory
     const next = (await import('next')).default;
     const dev = config.NODE_ENV !== 'production';
@@ -46,6 +52,7 @@ export async function runProcess(config: Config): Promise<void> {
     const force = setTimeout(() => process.exit(1), DRAIN_LIMIT_MS);
     force.unref();
     await pulse.close();
+    await pages?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
