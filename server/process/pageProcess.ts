@@ -20,15 +20,28 @@ export type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise
 
 /** in the child: Next on 127.0.0.1, port chosen by the system, reported to the parent */
 export async function runPagesChild(): Promise<void> {
+  // a page renderer must never outlive the process it serves; listen before preparing Next, which
+  // takes a while and installs handlers that keep a process alive after an uncaught exception
+  process.once('disconnect', () => process.exit(0));
   const next = (await import('next')).default;
   const app = next({ dev: false, dir: process.cwd() });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(req, res));
-  server.listen(0, '127.0.0.1', () => process.send?.({ type: READY, port: (server.address() as AddressInfo).port }));
-  // a page renderer must never outlive the process it serves
-  process.once('disconnect', () => process.exit(0));
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  // the parent may have gone while Next was preparing: then there is nobody to serve
+  if (!process.connected) process.exit(0);
+  server.listen(0, '127.0.0.1', () => {
+    if (!process.connected) return process.exit(0);
+    process.send?.({ type: READY, port: (server.address() as AddressInfo).port }, (err: Error | null) => {
+      if (err) process.exit(0);
+    });
+  });
+  process.on('SIGTERM', () => {
+    server.close(() => process.exit(0));
+    // the parent's keep-alive sockets would hold close() open
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
 }
 
 export interface PageProcess {
@@ -60,7 +73,7 @@ export async function startPageProcess(config: Config, entry: string): Promise<P
     if (!closing) log.error('the page process stopped; pages answer 502 until Pulse restarts', { code, signal });
   });
   let closing = false;
-  log.debug('pages served by a process of their own', { pid: child.pid, port, host: config.HOST });
+  log.info(`pages rendered by process ${child.pid} (loopback port ${port})`, { host: config.HOST });
   return {
     handler: forwardTo(port, child),
     close: () => stopChild(child, () => (closing = true)),
