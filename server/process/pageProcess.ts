@@ -36,6 +36,9 @@ export async function runPagesChild(): Promise<void> {
       if (err) process.exit(0);
     });
   });
+  // Ctrl-C reaches the whole process group: the parent decides when the pages stop (it sends
+  // SIGTERM once it has drained), so a terminal's SIGINT is not the child's business
+  process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {
     server.close(() => process.exit(0));
     // the parent's keep-alive sockets would hold close() open
