@@ -30,7 +30,8 @@ const NOT_WELL_FORMED = 'must be well-formed Unicode (it contains a lone surroga
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 type Es2024String = string & { isWellFormed?: () => boolean };
 /** the native ES2024 check where it exists (Node 20, current browsers; the TS lib here predates it) */
-const isWellFormed = (s: string): boolean => {
+/** false for a string with a lone surrogate (shared by ingest and the processing engine) */
+export const isWellFormed = (s: string): boolean => {
   const native = (s as Es2024String).isWellFormed;
   return native ? native.call(s) : !LONE_SURROGATE.test(s);
 };

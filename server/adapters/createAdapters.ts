@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '@/server/config';
-import type { DeadLetterStore, EventLog, LiveStore, LogDescription, UserStore } from '@/server/ports';
+import type { DeadLetterStore, EventLog, LiveStore, UserStore } from '@/server/ports';
 import type { EventRules } from '@/server/rules/eventRules';
 import { MemoryRuleStore, RedisRuleStore, StoredRuleSource } from '@/server/rules/storedRules';
 import { DynamoUserStore } from '@/server/users/dynamoUserStore';
@@ -86,7 +86,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
       recordRejected: countRejected,
       startWorkerTasks() {},
       async health() {
-        return { eventLog: { kind: eventLog.kind, status: 'ok', detail: logDetail(await eventLog.describe()) }, liveStore: { kind: store.kind, status: 'ok' } };
+        return { eventLog: { kind: eventLog.kind, status: 'ok', detail: { ...(await eventLog.describe()) } }, liveStore: { kind: store.kind, status: 'ok' } };
       },
       async close() {
         await rules.close();
@@ -150,7 +150,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
           : { kind: 'redis', status: 'down', latencyMs, error: `writes fail, so ingest would fail: ${writes.error}`, detail: writes.detail };
         return {
           redis,
-          eventLog: { kind: eventLog.kind, status: redis.status, detail: logDetail(await eventLog.describe()) },
+          eventLog: { kind: eventLog.kind, status: redis.status, detail: { ...(await eventLog.describe()) } },
           liveStore: { kind: store.kind, status: redis.status },
           ...(userStore && flusher ? { userStore: { kind: userStore.kind, status: 'ok' as const, detail: { ...flusher.counters, ...(await flusher.pending()) } } } : {}),
         };
@@ -186,8 +186,4 @@ async function requireSamePartitionCount(redis: Redis, keys: RedisKeys, partitio
       `LOG_PARTITIONS=${partitions}, but the log under REDIS_PREFIX=${keys.prefix} has ${stored} partitions: use LOG_PARTITIONS=${stored}, or a new REDIS_PREFIX for a new log`,
     );
   }
-}
-
-function logDetail(d: LogDescription): Record<string, unknown> {
-  return { ...d };
 }

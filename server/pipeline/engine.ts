@@ -1,4 +1,4 @@
-import type { PulseEvent } from '@/lib/events';
+import { isWellFormed, type PulseEvent } from '@/lib/events';
 import { DAY_MS, HOUR_MS, dayOf, hourOf, minuteOf, windowStart } from '@/lib/metrics';
 import { lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
 import type { LogRecord, UserRecord } from '@/server/ports';
@@ -179,8 +179,6 @@ export function purchaseLines(e: PulseEvent): { productId: string; quantity: num
   return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1 }] : [];
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Records come from the log, written by ingest after validation, but the log may hold entries
  * from older versions or hand-made ones: check what the engine relies on, with a reason.
@@ -205,8 +203,8 @@ function unprocessable(e: PulseEvent): string | null {
   if (e.location !== null && typeof e.location !== 'object') return 'location: not an object';
   // ids end up in stores' keys, members and JSON: only well-formed Unicode is safe everywhere
   for (const [field, v] of [['user_id', e.userId], ['session_id', e.sessionId], ['event_type', e.type], ['product_id', e.productId], ['page', e.page]] as const) {
-    if (typeof v === 'string' && LONE_SURROGATE.test(v)) return `${field}: not well-formed Unicode`;
+    if (typeof v === 'string' && !isWellFormed(v)) return `${field}: not well-formed Unicode`;
   }
-  for (const line of e.items) if (LONE_SURROGATE.test(line.productId)) return 'items.product_id: not well-formed Unicode';
+  for (const line of e.items) if (!isWellFormed(line.productId)) return 'items.product_id: not well-formed Unicode';
   return null;
 }

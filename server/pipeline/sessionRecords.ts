@@ -1,6 +1,7 @@
 import type { PulseEvent } from '@/lib/events';
 import { MINUTE_MS, minuteOf } from '@/lib/metrics';
 import type { SessionAggregates } from '@/server/ports';
+import { fnv1a32 } from '@/server/log/partition';
 import type { MinuteDelta, SessionRecord } from './effects';
 
 /** distinct pages remembered per session; unique pages are exact up to this many */
@@ -34,7 +35,8 @@ export function addEventToSession(s: SessionRecord, e: PulseEvent): void {
     s.pageViews++;
     const page = e.page ?? (e.productId !== null ? `product:${e.productId}` : null);
     if (page !== null && s.pages.length < MAX_PAGES_PER_SESSION) {
-      const print = fingerprint(page);
+      // short and stable; collisions among 500 pages are negligible
+      const print = fnv1a32(page).toString(36);
       if (!s.pages.includes(print)) s.pages.push(print);
     }
   } else if (e.type === 'add_to_cart') {
@@ -87,14 +89,4 @@ export function toSessionAggregates(s: SessionRecord): SessionAggregates {
     uniquePages: s.pages.length,
     purchased: s.lastPurchaseTs !== null,
   };
-}
-
-/** FNV-1a 32-bit, base 36: short, stable, and collisions among 500 pages are negligible */
-function fingerprint(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
 }

@@ -102,8 +102,10 @@ export class MemoryLiveStore implements LiveStore {
     }
     const fired = fx.alerts.filter((a) => !this.alertIds.has(a.id));
     for (const a of fired) this.alertIds.add(a.id);
-    if (this.alertIds.size > ALERT_IDS_REMEMBERED) {
-      for (const id of [...this.alertIds].slice(0, this.alertIds.size - ALERT_IDS_REMEMBERED)) this.alertIds.delete(id);
+    // oldest first (insertion order), without copying the set on every apply once it is full
+    for (const id of this.alertIds) {
+      if (this.alertIds.size <= ALERT_IDS_REMEMBERED) break;
+      this.alertIds.delete(id);
     }
     if (fired.length) this.alerts = [...[...fired].reverse(), ...this.alerts].slice(0, RECENT_ALERTS);
     if (fx.newestEventTime !== null && (this.newestEventTime === null || fx.newestEventTime > this.newestEventTime)) this.newestEventTime = fx.newestEventTime;

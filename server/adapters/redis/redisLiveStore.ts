@@ -12,6 +12,7 @@ import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
 import { readRedisSnapshot } from './redisSnapshot';
 import { runScript } from './scripting';
+import { parseUserRecordJson } from '@/server/users/userRecordJson';
 
 export interface RedisLiveStoreOptions {
   rules: RuleSource;
@@ -44,7 +45,7 @@ export class RedisLiveStore implements LiveStore {
     const next = pipelineReader(await pipe.exec());
     if (request.users.length) {
       next<(string | null)[]>().forEach((json, j) => {
-        const r = json === null ? null : parseRecord<UserRecord>(json, request.users[j]);
+        const r = json === null ? null : parseUser(json, request.users[j]);
         if (r) state.users.set(request.users[j], r);
       });
     }
@@ -102,7 +103,7 @@ export class RedisLiveStore implements LiveStore {
 
   async userAnalytics(userId: string): Promise<UserAnalytics | null> {
     const json = await this.redis.get(this.keys.user(userId));
-    const r = json === null ? null : parseRecord<UserRecord>(json, userId);
+    const r = json === null ? null : parseUser(json, userId);
     return r ? toUserAnalytics(r) : null;
   }
 
@@ -115,6 +116,16 @@ export class RedisLiveStore implements LiveStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** the per-user record, checked by the schema the DynamoDB flusher uses too */
+function parseUser(json: string, id: string): UserRecord | null {
+  try {
+    return parseUserRecordJson(json);
+  } catch (err) {
+    log.warn('redis live store: a stored user record is not valid; starting it afresh', { id: id.slice(0, 80), error: String(err) });
+    return null;
+  }
 }
 
 /** a record that does not parse is treated as absent (and said so) rather than wedging the pipeline */
