@@ -1,3 +1,4 @@
+import { createAnalyticsHandlers } from './analytics';
 import { createAuthorizer } from './authorize';
 import { createDeadLetterHandlers } from './deadLetters';
 import type { HttpDeps } from './deps';
@@ -9,8 +10,6 @@ import { createLiveMetricsHandlers } from './liveMetrics';
 import { createPrometheusHandler } from './prometheus';
 import { createRouter, type RawHandler, type Route } from './router';
 import { createRulesHandlers } from './rules';
-import { createSessionHandler } from './sessions';
-import { createUserHandler } from './users';
 
 /**
  * The request listener of a Pulse process: the route table over the handlers. A worker process
@@ -22,6 +21,7 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
   const live = createLiveMetricsHandlers(deps, authorize);
   const deadLetters = createDeadLetterHandlers(deps, authorize);
   const rules = createRulesHandlers(deps, authorize);
+  const analytics = createAnalyticsHandlers(deps, authorize);
 
   const always: Route[] = [
     { method: 'GET', path: '/api/health', handler: createHealthHandler(deps) },
@@ -39,8 +39,8 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
     { method: 'OPTIONS', path: '/api/events', handler: events.preflight },
     { method: 'GET', path: '/api/metrics/live', handler: live.read },
     { method: 'OPTIONS', path: '/api/metrics/live', handler: live.preflight },
-    { method: 'GET', path: '/api/users/:id', handler: createUserHandler(deps, authorize) },
-    { method: 'GET', path: '/api/sessions/:id', handler: createSessionHandler(deps, authorize) },
+    { method: 'GET', path: '/api/users/:id', handler: analytics.user },
+    { method: 'GET', path: '/api/sessions/:id', handler: analytics.session },
     { method: 'POST', path: '/api/inventory', handler: createInventoryHandler(deps, authorize) },
     { method: 'GET', path: '/api/pipeline/dead-letters', handler: deadLetters.list },
     { method: 'POST', path: '/api/pipeline/dead-letters/:id/replay', handler: deadLetters.replay },
