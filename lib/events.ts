@@ -117,7 +117,7 @@ export type WireEvent = z.infer<typeof wireEventSchema>;
 export interface EventItem {
   productId: string;
   quantity: number;
-  priceCents: number | null;
+  priceMinor: number | null;
 }
 
 export interface EventLocation {
@@ -135,11 +135,11 @@ export interface PulseEvent {
   userId: string;
   sessionId: string | null;
   type: string;
-  amountCents: number | null;
+  amountMinor: number | null;
   currency: string | null;
   productId: string | null;
   quantity: number | null;
-  priceCents: number | null;
+  priceMinor: number | null;
   page: string | null;
   category: string | null;
   items: EventItem[];
@@ -154,7 +154,7 @@ export interface PulseEvent {
 }
 
 /** Rounds a decimal amount to integer minor units without binary floating-point drift. */
-export function toCents(amount: number): number {
+export function toMinor(amount: number): number {
   return Math.round(Number((amount * 100).toFixed(4)));
 }
 
@@ -278,17 +278,17 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
       userId: e.user_id,
       sessionId: e.session_id ?? null,
       type: e.event_type,
-      amountCents: p.amount !== undefined ? toCents(p.amount) : null,
+      amountMinor: p.amount !== undefined ? toMinor(p.amount) : null,
       currency: p.currency ? p.currency.toUpperCase() : null,
       productId: p.product_id ?? null,
       quantity: p.quantity ?? null,
-      priceCents: p.price !== undefined ? toCents(p.price) : null,
+      priceMinor: p.price !== undefined ? toMinor(p.price) : null,
       page: p.page ?? p.page_url ?? null,
       category: p.category ?? null,
       items: (p.items ?? []).map((i) => ({
         productId: i.product_id,
         quantity: i.quantity ?? 1,
-        priceCents: i.price !== undefined ? toCents(i.price) : null,
+        priceMinor: i.price !== undefined ? toMinor(i.price) : null,
       })),
       location,
       properties: (sentProperties ?? {}) as Record<string, unknown>,

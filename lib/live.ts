@@ -25,7 +25,7 @@ export const alertSchema = z.object({
   eventId: z.string().nullable(),
   userId: z.string().nullable(),
   productId: z.string().nullable(),
-  amountCents: z.number().int().nullable(),
+  amountMinor: z.number().int().nullable(),
   score: z.number().nullable(),
   reasons: z.array(z.string()),
   eventTime: z.number().nullable(),
@@ -37,7 +37,7 @@ export const minutePointSchema = z.object({
   /** start of the UTC minute */
   minute: z.number(),
   activeUsers: z.number().int(),
-  revenueCents: z.number().int(),
+  revenueMinor: z.number().int(),
   orders: z.number().int(),
   events: z.number().int(),
 });
@@ -56,9 +56,9 @@ export const liveSnapshotSchema = z.object({
   /** one point per UTC minute, oldest first, the last being the current (partial) minute */
   series: z.array(minutePointSchema),
   revenue: z.object({
-    thisHourCents: z.number().int(),
-    todayCents: z.number().int(),
-    lastHourCents: z.number().int(),
+    thisHourMinor: z.number().int(),
+    todayMinor: z.number().int(),
+    lastHourMinor: z.number().int(),
   }),
   orders: z.object({ thisMinute: z.number().int(), lastHour: z.number().int() }),
   conversion: z.object({

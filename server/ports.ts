@@ -222,8 +222,8 @@ export interface UserAnalytics {
   totalEvents: number;
   eventsByType: Record<string, number>;
   purchaseCount: number;
-  lifetimeValueCents: number;
-  averagePurchaseCents: number | null;
+  lifetimeValueMinor: number;
+  averagePurchaseMinor: number | null;
   lastLocation: KnownLocationOut | null;
 }
 
@@ -240,7 +240,7 @@ export interface UserRecord {
   totalEvents: number;
   eventsByType: [type: string, count: number][];
   purchaseCount: number;
-  lifetimeValueCents: number;
+  lifetimeValueMinor: number;
   lastLocation: KnownLocationOut | null;
   /** event times of the latest purchases (what the velocity rule reads), newest last, bounded */
   recentPurchaseTimes: number[];

@@ -46,11 +46,11 @@ function AlertItem({ alert, serverNow }: { alert: Alert; serverNow: number | nul
       <div className="alert-title">{alert.title}</div>
       <p className="alert-message">{alert.message}</p>
       <dl className="alert-facts">
-        {alert.amountCents !== null && (
+        {alert.amountMinor !== null && (
           <div>
             <dt>Amount</dt>
-            <dd className="alert-amount" data-testid="alert-amount" data-value={alert.amountCents}>
-              {formatMoney(alert.amountCents)}
+            <dd className="alert-amount" data-testid="alert-amount" data-value={alert.amountMinor}>
+              {formatMoney(alert.amountMinor)}
             </dd>
           </div>
         )}

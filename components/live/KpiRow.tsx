@@ -17,24 +17,24 @@ export function KpiRow({ snapshot }: { snapshot: LiveSnapshot }) {
       />
       <Stat
         label="Revenue today"
-        display={formatMoney(revenue.todayCents)}
-        value={revenue.todayCents}
+        display={formatMoney(revenue.todayMinor)}
+        value={revenue.todayMinor}
         hint="since 00:00 UTC"
         testId="revenue-today"
         size="lg"
       />
       <Stat
         label="Revenue this hour"
-        display={formatMoney(revenue.thisHourCents)}
-        value={revenue.thisHourCents}
+        display={formatMoney(revenue.thisHourMinor)}
+        value={revenue.thisHourMinor}
         hint={`since ${formatMinute(hourOf(snapshot.computedAt))} UTC`}
         testId="revenue-hour"
         size="lg"
       />
       <Stat
         label="Revenue, last 60 min"
-        display={formatMoney(revenue.lastHourCents)}
-        value={revenue.lastHourCents}
+        display={formatMoney(revenue.lastHourMinor)}
+        value={revenue.lastHourMinor}
         hint="trailing 60 minutes"
         testId="revenue-last-60"
         size="lg"

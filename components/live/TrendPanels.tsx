@@ -6,12 +6,12 @@ import type { LiveSnapshot } from '@/lib/live';
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 export function RevenueChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
-  const peak = Math.max(0, ...snapshot.series.map((p) => p.revenueCents));
+  const peak = Math.max(0, ...snapshot.series.map((p) => p.revenueMinor));
   return (
     <Panel title="Revenue per minute" meta={`last 60 min · peak ${formatMoney(peak)}`} testId="revenue-chart">
       <MinuteChart
         series={snapshot.series}
-        metric="revenueCents"
+        metric="revenueMinor"
         kind="area"
         color="#4f46e5"
         label="Revenue"

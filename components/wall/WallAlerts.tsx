@@ -33,8 +33,8 @@ export function WallAlerts({ alerts, serverNow }: { alerts: Alert[]; serverNow: 
               <div className="wall-alert-title">{alert.title}</div>
               {known && (
                 <div className="wall-alert-facts">
-                  {alert.kind !== 'low_stock' && alert.amountCents !== null && (
-                    <span className="wall-alert-amount">{formatMoney(alert.amountCents)}</span>
+                  {alert.kind !== 'low_stock' && alert.amountMinor !== null && (
+                    <span className="wall-alert-amount">{formatMoney(alert.amountMinor)}</span>
                   )}
                   {alert.score !== null && (alert.kind === 'fraud' || alert.score > 0) && (
                     <span>fraud score {alert.score.toFixed(2)}</span>
@@ -42,7 +42,7 @@ export function WallAlerts({ alerts, serverNow }: { alerts: Alert[]; serverNow: 
                   {alert.kind !== 'low_stock' && alert.userId !== null && <span className="mono">{alert.userId}</span>}
                 </div>
               )}
-              {!known || alert.kind === 'low_stock' || (alert.reasons.length === 0 && alert.amountCents === null) ? (
+              {!known || alert.kind === 'low_stock' || (alert.reasons.length === 0 && alert.amountMinor === null) ? (
                 <div className="wall-alert-message">{alert.message}</div>
               ) : (
                 alert.reasons.length > 0 && <div className="wall-alert-message">{alert.reasons.join(' · ')}</div>

@@ -59,17 +59,17 @@ export function WallDisplay() {
         <main className="wall-grid">
           <WallTile
             label="Revenue today"
-            display={s ? formatWholeMoney(s.revenue.todayCents) : DASH}
-            value={s?.revenue.todayCents}
+            display={s ? formatWholeMoney(s.revenue.todayMinor) : DASH}
+            value={s?.revenue.todayMinor}
             testId="revenue-today"
             sub="since 00:00 UTC"
           />
           <WallTile
             label="Revenue this hour"
-            display={s ? formatWholeMoney(s.revenue.thisHourCents) : DASH}
-            value={s?.revenue.thisHourCents}
+            display={s ? formatWholeMoney(s.revenue.thisHourMinor) : DASH}
+            value={s?.revenue.thisHourMinor}
             testId="revenue-hour"
-            sub={s ? `last 60 min ${formatWholeMoney(s.revenue.lastHourCents)}` : undefined}
+            sub={s ? `last 60 min ${formatWholeMoney(s.revenue.lastHourMinor)}` : undefined}
           />
           <WallTile
             label="Active users"

@@ -6,7 +6,7 @@ export interface Product {
   id: string;
   name: string;
   category: string;
-  priceCents: number;
+  priceMinor: number;
   popularity: number;
 }
 
@@ -71,7 +71,7 @@ const ROWS: Record<string, Row[]> = {
 };
 
 export const CATALOGUE: readonly Product[] = Object.entries(ROWS).flatMap(([category, rows]) =>
-  rows.map(([name, euros, popularity]) => ({ name, category, popularity, priceCents: Math.round(euros * 100), id: '' })),
+  rows.map(([name, euros, popularity]) => ({ name, category, popularity, priceMinor: Math.round(euros * 100), id: '' })),
 ).map((p, i) => ({ ...p, id: `prod_${String(i + 1).padStart(3, '0')}` }));
 
 export const CATEGORIES: readonly string[] = Object.keys(ROWS);
@@ -80,6 +80,6 @@ export const HIGH_VALUE_CENTS = 100_000;
 
 export const productsIn = (category: string): Product[] => CATALOGUE.filter((p) => p.category === category);
 
-export const expensiveProducts = (): Product[] => CATALOGUE.filter((p) => p.priceCents > HIGH_VALUE_CENTS);
+export const expensiveProducts = (): Product[] => CATALOGUE.filter((p) => p.priceMinor > HIGH_VALUE_CENTS);
 
-export const cheapProducts = (maxCents = 5_000): Product[] => CATALOGUE.filter((p) => p.priceCents <= maxCents);
+export const cheapProducts = (maxMinor = 5_000): Product[] => CATALOGUE.filter((p) => p.priceMinor <= maxMinor);

@@ -27,8 +27,8 @@ export interface CartLine {
 
 const euros = (cents: number): number => cents / 100;
 
-export const cartTotalCents = (cart: readonly CartLine[]): number =>
-  cart.reduce((sum, line) => sum + line.product.priceCents * line.quantity, 0);
+export const cartTotalMinor = (cart: readonly CartLine[]): number =>
+  cart.reduce((sum, line) => sum + line.product.priceMinor * line.quantity, 0);
 
 export function pageView(v: Visitor, page: string, extra: { product?: Product; category?: string; city?: City } = {}): Draft {
   const properties: NonNullable<Draft['properties']> = { page };
@@ -51,7 +51,7 @@ export function addToCart(v: Visitor, line: CartLine): Draft {
     user_id: v.userId,
     session_id: v.sessionId,
     event_type: 'add_to_cart',
-    properties: { product_id: line.product.id, quantity: line.quantity, price: euros(line.product.priceCents) },
+    properties: { product_id: line.product.id, quantity: line.quantity, price: euros(line.product.priceMinor) },
   };
 }
 
@@ -61,9 +61,9 @@ export function purchase(v: Visitor, cart: readonly CartLine[], city: City): Dra
     session_id: v.sessionId,
     event_type: 'purchase',
     properties: {
-      amount: euros(cartTotalCents(cart)),
+      amount: euros(cartTotalMinor(cart)),
       currency: 'EUR',
-      items: cart.map((l) => ({ product_id: l.product.id, quantity: l.quantity, price: euros(l.product.priceCents) })),
+      items: cart.map((l) => ({ product_id: l.product.id, quantity: l.quantity, price: euros(l.product.priceMinor) })),
       location: asLocation(city),
     },
   };

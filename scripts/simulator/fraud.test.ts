@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCents, validateEvent, type WireEvent } from '@/lib/events';
+import { toMinor, validateEvent, type WireEvent } from '@/lib/events';
 import { Actor, runToCompletion } from './actor';
 import { HIGH_VALUE_CENTS } from './catalogue';
 import { cartWorth, FRAUD_PATTERNS, startPattern, type FraudPattern } from './fraud';
@@ -25,7 +25,7 @@ function play(kind: FraudPattern, seed: number): WireEvent[] {
 
 const time = (e: WireEvent) => Date.parse(e.timestamp);
 const purchasesOf = (events: WireEvent[]) => events.filter((e) => e.event_type === 'purchase');
-const cents = (e: WireEvent) => toCents(e.properties!.amount!);
+const cents = (e: WireEvent) => toMinor(e.properties!.amount!);
 const located = (events: WireEvent[]) => events.filter((e) => e.properties?.location?.lat !== undefined);
 const speedKmh = (a: WireEvent, b: WireEvent) => {
   const km = distanceKm(
@@ -121,7 +121,7 @@ describe('fraud patterns', () => {
     const rng = createRandom(1);
     for (const min of [1, 5_000, 123_456, 1_000_000]) {
       const cart = cartWorth(rng, min);
-      expect(cart.reduce((s, l) => s + l.product.priceCents * l.quantity, 0)).toBeGreaterThanOrEqual(min);
+      expect(cart.reduce((s, l) => s + l.product.priceMinor * l.quantity, 0)).toBeGreaterThanOrEqual(min);
     }
   });
 });

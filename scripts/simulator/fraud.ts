@@ -1,5 +1,5 @@
 import { CATALOGUE, cheapProducts, expensiveProducts, type Product } from './catalogue';
-import { addToCart, cartTotalCents, pageView, productPage, purchase, type CartLine, type Step, type Visitor } from './drafts';
+import { addToCart, cartTotalMinor, pageView, productPage, purchase, type CartLine, type Step, type Visitor } from './drafts';
 import { farAwayFrom, type City } from './geo';
 import type { Random } from './random';
 import { pickProduct, thinkTime } from './session';
@@ -91,20 +91,20 @@ function* smallPurchases(rng: Random, v: Visitor, user: SimUser, count: number, 
   yield { delayMs: 0, draft: pageView(v, '/', { city: user.home }) };
   for (let i = 0; i < count; i++) {
     const cart = [{ product: pickProduct(rng, cheapProducts(6_000)), quantity: 1 }];
-    history.push(cartTotalCents(cart));
+    history.push(cartTotalMinor(cart));
     yield* checkout(rng, v, cart, user.home, thinkTime(rng));
   }
 }
 
 const average = (history: number[]): number => history.reduce((a, b) => a + b, 0) / history.length;
 
-/** A cart worth at least `minCents`, from as few products as possible. */
-export function cartWorth(rng: Random, minCents: number): CartLine[] {
+/** A cart worth at least `minMinor`, from as few products as possible. */
+export function cartWorth(rng: Random, minMinor: number): CartLine[] {
   const cart: CartLine[] = [];
-  const byPrice = [...CATALOGUE].sort((a, b) => a.priceCents - b.priceCents);
-  while (cartTotalCents(cart) < minCents) {
-    const missing = minCents - cartTotalCents(cart);
-    const enough = byPrice.filter((p) => p.priceCents >= missing && !cart.some((l) => l.product.id === p.id));
+  const byPrice = [...CATALOGUE].sort((a, b) => a.priceMinor - b.priceMinor);
+  while (cartTotalMinor(cart) < minMinor) {
+    const missing = minMinor - cartTotalMinor(cart);
+    const enough = byPrice.filter((p) => p.priceMinor >= missing && !cart.some((l) => l.product.id === p.id));
     if (enough.length > 0) {
       cart.push({ product: rng.pick(enough.slice(0, 3)), quantity: 1 });
     } else {
@@ -138,7 +138,7 @@ function* takeover({ rng, newSessionId }: PatternContext, user: SimUser): Genera
   for (let i = 0; i < 3; i++) {
     const atHome = i % 2 === 1;
     const cart = cartWorth(rng, Math.ceil(average(history) * 6.5));
-    history.push(cartTotalCents(cart));
+    history.push(cartTotalMinor(cart));
     yield* checkout(rng, atHome ? victim : attacker, cart, atHome ? user.home : far, seconds(rng, 8, 20));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCents, validateEvent, type WireEvent } from '@/lib/events';
+import { toMinor, validateEvent, type WireEvent } from '@/lib/events';
 import { Actor, runToCompletion } from './actor';
 import { CATALOGUE } from './catalogue';
 import { createRandom } from './random';
@@ -60,7 +60,7 @@ describe('shopping session model', () => {
       if (e.event_type === 'page_view') expect(p.page).toMatch(/^\//);
       if (e.event_type === 'page_view' && p.product_id) expect(p.category).toBe(byId.get(p.product_id)?.category);
       if (e.event_type === 'add_to_cart') {
-        expect(toCents(p.price ?? -1)).toBe(byId.get(p.product_id ?? '')?.priceCents);
+        expect(toMinor(p.price ?? -1)).toBe(byId.get(p.product_id ?? '')?.priceMinor);
         expect(p.quantity).toBeGreaterThanOrEqual(1);
       }
     }
@@ -72,12 +72,12 @@ describe('shopping session model', () => {
     for (const events of purchases) {
       const purchase = events.find((e) => e.event_type === 'purchase')!;
       const p = purchase.properties!;
-      const cartCents = events
+      const cartMinor = events
         .filter((e) => e.event_type === 'add_to_cart')
-        .reduce((sum, e) => sum + toCents(e.properties!.price!) * e.properties!.quantity!, 0);
-      const itemsCents = p.items!.reduce((sum, i) => sum + toCents(i.price!) * i.quantity!, 0);
-      expect(toCents(p.amount!)).toBe(cartCents);
-      expect(itemsCents).toBe(cartCents);
+        .reduce((sum, e) => sum + toMinor(e.properties!.price!) * e.properties!.quantity!, 0);
+      const itemsMinor = p.items!.reduce((sum, i) => sum + toMinor(i.price!) * i.quantity!, 0);
+      expect(toMinor(p.amount!)).toBe(cartMinor);
+      expect(itemsMinor).toBe(cartMinor);
       expect(p.currency).toBe('EUR');
       expect(p.location).toEqual(events[0].properties?.location);
       expect(events.indexOf(purchase)).toBe(events.length - 1);

@@ -48,7 +48,7 @@ export interface Adapters {
 export function eventRulesFromConfig(config: Config): EventRules {
   return {
     fraudScoreAbove: config.ALERT_FRAUD_SCORE_ABOVE,
-    highValueAboveCents: Math.round(config.ALERT_HIGH_VALUE_ABOVE * 100),
+    highValueAboveMinor: Math.round(config.ALERT_HIGH_VALUE_ABOVE * 100),
     lowStockAtOrBelow: config.ALERT_LOW_STOCK_AT_OR_BELOW,
     fraudWeights: { amount: config.FRAUD_WEIGHT_AMOUNT, velocity: config.FRAUD_WEIGHT_VELOCITY, location: config.FRAUD_WEIGHT_LOCATION },
   };

@@ -6,7 +6,7 @@ import type { FraudScore } from '@/server/pipeline/fraud';
 /** Thresholds of the built-in event rules (editable alert rules arrive with rule management). */
 export interface EventRuleThresholds {
   fraudScoreAbove: number;
-  highValueAboveCents: number;
+  highValueAboveMinor: number;
   lowStockAtOrBelow: number;
 }
 
@@ -28,14 +28,14 @@ export function purchaseAlerts(
   now: number,
 ): Alert[] {
   const alerts: Alert[] = [];
-  const amount = e.amountCents ?? 0;
-  if (fraud.score <= rules.fraudScoreAbove && amount <= rules.highValueAboveCents && stock.length === 0) return alerts;
+  const amount = e.amountMinor ?? 0;
+  if (fraud.score <= rules.fraudScoreAbove && amount <= rules.highValueAboveMinor && stock.length === 0) return alerts;
   const money = formatMoney(amount, e.currency ?? 'EUR');
   const base = {
     eventId: e.eventId,
     userId: e.userId,
     productId: e.items[0]?.productId ?? e.productId,
-    amountCents: amount,
+    amountMinor: amount,
     eventTime: e.ts,
     firedAt: now,
   };
@@ -51,7 +51,7 @@ export function purchaseAlerts(
       reasons: fraud.reasons,
     });
   }
-  if (amount > rules.highValueAboveCents) {
+  if (amount > rules.highValueAboveMinor) {
     alerts.push({
       ...base,
       id: `high_value:${e.eventId}`,
@@ -81,7 +81,7 @@ export function lowStockAlert(e: PulseEvent, productId: string, stock: number | 
     eventId: e.eventId,
     userId: e.userId,
     productId,
-    amountCents: e.amountCents ?? 0,
+    amountMinor: e.amountMinor ?? 0,
     eventTime: e.ts,
     firedAt: now,
     title: `Low stock: ${productId}`,

@@ -40,8 +40,8 @@ export interface MetricParts {
   newestReceivedAt: number | null;
   activeUsers: number;
   series: MinutePoint[];
-  revenueThisHourCents: number;
-  revenueTodayCents: number;
+  revenueThisHourMinor: number;
+  revenueTodayMinor: number;
   sessions: SessionSummary;
   eventsByType: Record<string, number>;
   inventory: LiveSnapshot['inventory'];
@@ -56,9 +56,9 @@ export function assembleMetrics(p: MetricParts): LiveMetrics {
     activeUsers: { current: p.activeUsers, windowMinutes: ACTIVE_USERS_WINDOW_MIN },
     series: p.series,
     revenue: {
-      thisHourCents: p.revenueThisHourCents,
-      todayCents: p.revenueTodayCents,
-      lastHourCents: p.series.reduce((sum, m) => sum + m.revenueCents, 0),
+      thisHourMinor: p.revenueThisHourMinor,
+      todayMinor: p.revenueTodayMinor,
+      lastHourMinor: p.series.reduce((sum, m) => sum + m.revenueMinor, 0),
     },
     orders: {
       thisMinute: p.series[p.series.length - 1]?.orders ?? 0,

@@ -65,7 +65,7 @@ export function figuresFromBuckets(now: number, read: (minute: number) => Minute
       series.push({
         minute: m,
         activeUsers: b?.distinctUsers ?? 0,
-        revenueCents: b?.revenueCents ?? 0,
+        revenueMinor: b?.revenueMinor ?? 0,
         orders: b?.orders ?? 0,
         events: b?.events ?? 0,
       });

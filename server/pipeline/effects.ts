@@ -46,7 +46,7 @@ export interface EngineState {
 export interface MinuteDelta {
   events: number;
   orders: number;
-  revenueCents: number;
+  revenueMinor: number;
   byType: Map<string, number>;
   users: Set<string>;
   sessions: number;
@@ -86,7 +86,7 @@ export function emptyMinute(): MinuteDelta {
   return {
     events: 0,
     orders: 0,
-    revenueCents: 0,
+    revenueMinor: 0,
     byType: new Map(),
     users: new Set(),
     sessions: 0,
@@ -102,7 +102,7 @@ export function emptyMinute(): MinuteDelta {
 
 /** the additive counters of a minute (everything but its type counts and user set) */
 export const MINUTE_COUNTERS = [
-  'events', 'orders', 'revenueCents', 'sessions', 'sessionDurationMs', 'sessionPages', 'sessionPvRateMilli',
+  'events', 'orders', 'revenueMinor', 'sessions', 'sessionDurationMs', 'sessionPages', 'sessionPvRateMilli',
   'sessionsWithPurchase', 'carts', 'cartsPurchased', 'usersLast',
 ] as const satisfies readonly (keyof MinuteDelta)[];
 

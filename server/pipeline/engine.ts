@@ -113,14 +113,14 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       b.users.add(e.userId);
       if (e.type === 'purchase') {
         b.orders++;
-        b.revenueCents += e.amountCents ?? 0;
+        b.revenueMinor += e.amountMinor ?? 0;
       }
     }
-    if (e.type === 'purchase' && e.amountCents) {
+    if (e.type === 'purchase' && e.amountMinor) {
       const hour = hourOf(e.ts);
-      if (hour >= hourOf(now) - HOUR_RETENTION_MS) fx.hours.set(hour, (fx.hours.get(hour) ?? 0) + e.amountCents);
+      if (hour >= hourOf(now) - HOUR_RETENTION_MS) fx.hours.set(hour, (fx.hours.get(hour) ?? 0) + e.amountMinor);
       const day = dayOf(e.ts);
-      if (day >= dayOf(now) - DAY_RETENTION_MS) fx.days.set(day, (fx.days.get(day) ?? 0) + e.amountCents);
+      if (day >= dayOf(now) - DAY_RETENTION_MS) fx.days.set(day, (fx.days.get(day) ?? 0) + e.amountMinor);
     }
 
     // sessions describe current behaviour: events older than their retention leave them alone
@@ -190,7 +190,7 @@ function unprocessable(e: PulseEvent): string | null {
   if (!Number.isSafeInteger(e.ts)) return 'timestamp: not epoch milliseconds';
   if (!Number.isSafeInteger(e.receivedAt)) return 'receivedAt: not epoch milliseconds';
   if (e.sessionId !== null && typeof e.sessionId !== 'string') return 'session_id: not a string';
-  if (e.amountCents !== null && (!Number.isSafeInteger(e.amountCents) || e.amountCents < 0)) return 'amount: not whole cents ≥ 0';
+  if (e.amountMinor !== null && (!Number.isSafeInteger(e.amountMinor) || e.amountMinor < 0)) return 'amount: not whole cents ≥ 0';
   if (!Array.isArray(e.items)) return 'items: not a list';
   for (const line of e.items) {
     if (typeof line?.productId !== 'string' || !Number.isSafeInteger(line.quantity) || line.quantity < 1) {

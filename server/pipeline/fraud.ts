@@ -33,7 +33,7 @@ export interface KnownLocation {
 /** What the rule needs to know about the user before the purchase being scored. */
 export interface FraudHistory {
   purchaseCount: number;
-  purchaseTotalCents: number;
+  purchaseTotalMinor: number;
   /** event times of previous purchases (at least those of the last 10 minutes) */
   recentPurchaseTimes: number[];
   lastLocation: KnownLocation | null;
@@ -48,10 +48,10 @@ export function scoreFraud(history: FraudHistory, event: PulseEvent, weights: Fr
   const reasons: string[] = [];
   // sum in hundredths so 0.3 + 0.4 + 0.3 is exactly 1
   let hundredths = 0;
-  const amount = event.amountCents ?? 0;
+  const amount = event.amountMinor ?? 0;
 
   if (history.purchaseCount > 0) {
-    const average = history.purchaseTotalCents / history.purchaseCount;
+    const average = history.purchaseTotalMinor / history.purchaseCount;
     if (amount > AMOUNT_MULTIPLE * average) {
       hundredths += Math.round(weights.amount * 100);
       reasons.push(`amount is ${(amount / Math.max(average, 1)).toFixed(1)}× the user's average purchase`);

@@ -18,7 +18,7 @@ export function newUserRecord(userId: string): UserRecord {
     totalEvents: 0,
     eventsByType: [],
     purchaseCount: 0,
-    lifetimeValueCents: 0,
+    lifetimeValueMinor: 0,
     lastLocation: null,
     recentPurchaseTimes: [],
   };
@@ -42,7 +42,7 @@ export function addEventToUser(r: UserRecord, e: PulseEvent): void {
   else r.eventsByType.push([e.type, 1]);
   if (e.type === 'purchase') {
     r.purchaseCount++;
-    r.lifetimeValueCents += e.amountCents ?? 0;
+    r.lifetimeValueMinor += e.amountMinor ?? 0;
     const times = r.recentPurchaseTimes;
     times.push(e.ts);
     times.sort((a, b) => a - b);
@@ -60,7 +60,7 @@ export function addEventToUser(r: UserRecord, e: PulseEvent): void {
 export function fraudHistoryOf(r: UserRecord): FraudHistory {
   return {
     purchaseCount: r.purchaseCount,
-    purchaseTotalCents: r.lifetimeValueCents,
+    purchaseTotalMinor: r.lifetimeValueMinor,
     recentPurchaseTimes: r.recentPurchaseTimes,
     lastLocation: r.lastLocation,
   };
@@ -74,8 +74,8 @@ export function toUserAnalytics(r: UserRecord): UserAnalytics {
     // fromEntries defines own properties: a type named "__proto__" is just a key
     eventsByType: Object.fromEntries(r.eventsByType),
     purchaseCount: r.purchaseCount,
-    lifetimeValueCents: r.lifetimeValueCents,
-    averagePurchaseCents: r.purchaseCount > 0 ? Math.round(r.lifetimeValueCents / r.purchaseCount) : null,
+    lifetimeValueMinor: r.lifetimeValueMinor,
+    averagePurchaseMinor: r.purchaseCount > 0 ? Math.round(r.lifetimeValueMinor / r.purchaseCount) : null,
     lastLocation: r.lastLocation ? { ...r.lastLocation } : null,
   };
 }

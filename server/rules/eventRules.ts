@@ -6,7 +6,7 @@ import type { FraudWeights } from '@/server/pipeline/fraud';
  */
 export interface EventRules {
   fraudScoreAbove: number;
-  highValueAboveCents: number;
+  highValueAboveMinor: number;
   lowStockAtOrBelow: number;
   fraudWeights: FraudWeights;
 }

@@ -13,7 +13,7 @@ import type { EventRules, RuleSource } from './eventRules';
 export const ruleChangeSchema = z
   .object({
     fraudScoreAbove: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }),
-    highValueAboveCents: z.number({ error: 'must be a number' }).int({ error: 'must be whole cents' }).min(0, { error: 'must not be negative' }).max(1e11, { error: 'must be at most 100,000,000,000' }),
+    highValueAboveMinor: z.number({ error: 'must be a number' }).int({ error: 'must be whole cents' }).min(0, { error: 'must not be negative' }).max(1e11, { error: 'must be at most 100,000,000,000' }),
     lowStockAtOrBelow: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).max(1_000_000, { error: 'must be at most 1,000,000' }),
     fraudWeights: z
       .object({

@@ -108,7 +108,7 @@ export class DynamoUserStore implements UserStore {
 }
 
 function toItem(r: UserRecord): Item {
-  const average = r.purchaseCount > 0 ? Math.round(r.lifetimeValueCents / r.purchaseCount) : null;
+  const average = r.purchaseCount > 0 ? Math.round(r.lifetimeValueMinor / r.purchaseCount) : null;
   return {
     user_id: { S: r.userId },
     version: n(r.version),
@@ -118,7 +118,7 @@ function toItem(r: UserRecord): Item {
     // fromEntries defines own properties, so a type spelled "__proto__" is a key like any other
     events_by_type: { M: Object.fromEntries(r.eventsByType.map(([type, count]): [string, AttributeValue] => [type, n(count)])) },
     purchase_count: n(r.purchaseCount),
-    lifetime_value_cents: n(r.lifetimeValueCents),
+    lifetime_value_cents: n(r.lifetimeValueMinor),
     average_purchase_cents: average === null ? { NULL: true } : n(average),
     last_location: r.lastLocation ? { M: locationItem(r.lastLocation) } : { NULL: true },
     recent_purchase_times: { L: r.recentPurchaseTimes.map(n) },
@@ -145,7 +145,7 @@ function fromItem(userId: string, item: Item): UserRecord {
     // Object.entries of the map as the SDK returns it; the pairs never pass through a plain object
     eventsByType: Object.entries(item.events_by_type?.M ?? {}).map(([type, v]): [string, number] => [type, num(v)]),
     purchaseCount: num(item.purchase_count),
-    lifetimeValueCents: num(item.lifetime_value_cents),
+    lifetimeValueMinor: num(item.lifetime_value_cents),
     lastLocation: loc
       ? { country: loc.country?.S ?? null, lat: numOrNull(loc.lat), lon: numOrNull(loc.lon), at: num(loc.at) }
       : null,

@@ -25,7 +25,7 @@ export const userRecordSchema = z.object({
   totalEvents: count,
   eventsByType: z.array(z.tuple([z.string(), count])),
   purchaseCount: count,
-  lifetimeValueCents: count,
+  lifetimeValueMinor: count,
   lastLocation: location.nullable(),
   recentPurchaseTimes: z.array(time),
 }) satisfies z.ZodType<UserRecord>;

@@ -26,13 +26,13 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
           [
             ev({ ts: at('12:26:10'), userId: 'u1', sessionId: 's1', type: 'page_view', page: '/p/1' }),
             ev({ ts: at('12:27:00'), userId: 'u1', sessionId: 's1', type: 'add_to_cart', productId: 'p1' }),
-            ev({ ts: at('12:28:00'), userId: 'u1', sessionId: 's1', type: 'purchase', amountCents: 5000 }),
+            ev({ ts: at('12:28:00'), userId: 'u1', sessionId: 's1', type: 'purchase', amountMinor: 5000 }),
             ev({ ts: at('12:30:00'), userId: 'u2', sessionId: 's2', type: 'page_view', page: '/' }),
             ev({ ts: at('12:30:10'), userId: 'u2', sessionId: 's2', type: 'add_to_cart', productId: 'p2' }),
             ev({ ts: at('12:20:00'), userId: 'u3', type: 'page_view', page: '/' }),
-            ev({ ts: at('11:59:00'), userId: 'u4', type: 'purchase', amountCents: 2000 }), // late, previous hour
-            ev({ ts: at('23:00:00', '2026-11-24'), userId: 'u5', type: 'purchase', amountCents: 1000 }), // yesterday
-            ev({ ts: at('12:29:00'), userId: 'u6', type: 'purchase', amountCents: 150_000 }), // high value
+            ev({ ts: at('11:59:00'), userId: 'u4', type: 'purchase', amountMinor: 2000 }), // late, previous hour
+            ev({ ts: at('23:00:00', '2026-11-24'), userId: 'u5', type: 'purchase', amountMinor: 1000 }), // yesterday
+            ev({ ts: at('12:29:00'), userId: 'u6', type: 'purchase', amountMinor: 150_000 }), // high value
           ],
           NOW,
         ),
@@ -45,7 +45,7 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
 
     it('sums revenue this hour, today and over the last 60 minutes in cents', async () => {
       const snap = await h.store.snapshot(NOW);
-      expect(snap.revenue).toEqual({ thisHourCents: 155_000, todayCents: 157_000, lastHourCents: 157_000 });
+      expect(snap.revenue).toEqual({ thisHourMinor: 155_000, todayMinor: 157_000, lastHourMinor: 157_000 });
       expect(snap.orders).toEqual({ thisMinute: 0, lastHour: 3 });
     });
 
@@ -54,7 +54,7 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
       expect(snap.series).toHaveLength(60);
       expect(snap.series[0].minute).toBe(at('11:31:00'));
       expect(snap.series[59].minute).toBe(at('12:30:00'));
-      expect(snap.series.find((p) => p.minute === at('12:28:00'))).toEqual({ minute: at('12:28:00'), activeUsers: 1, revenueCents: 5000, orders: 1, events: 1 });
+      expect(snap.series.find((p) => p.minute === at('12:28:00'))).toEqual({ minute: at('12:28:00'), activeUsers: 1, revenueMinor: 5000, orders: 1, events: 1 });
       expect(snap.series[59]).toMatchObject({ activeUsers: 1, events: 2 });
     });
 
@@ -75,11 +75,11 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
         totalEvents: 3,
         eventsByType: { page_view: 1, add_to_cart: 1, purchase: 1 },
         purchaseCount: 1,
-        lifetimeValueCents: 5000,
-        averagePurchaseCents: 5000,
+        lifetimeValueMinor: 5000,
+        averagePurchaseMinor: 5000,
         lastActivity: at('12:28:00'),
       });
-      expect(await h.store.userAnalytics('u5')).toMatchObject({ purchaseCount: 1, lifetimeValueCents: 1000 });
+      expect(await h.store.userAnalytics('u5')).toMatchObject({ purchaseCount: 1, lifetimeValueMinor: 1000 });
       expect(await h.store.userAnalytics('nobody')).toBeNull();
     });
 
@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
     });
 
     it('raises a high-value alert naming the triggering event', () => {
-      expect(alerts.map((a) => [a.kind, a.userId, a.amountCents])).toEqual([['high_value', 'u6', 150_000]]);
+      expect(alerts.map((a) => [a.kind, a.userId, a.amountMinor])).toEqual([['high_value', 'u6', 150_000]]);
       expect(alerts[0].id).toBe(`high_value:${alerts[0].eventId}`);
     });
 
@@ -113,9 +113,9 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
     const evs = [];
     for (let i = 0; i < 20; i++) {
       evs.push(ev({ ts: at('12:10:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'add_to_cart' }));
-      if (i < 5) evs.push(ev({ ts: at('12:15:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'purchase', amountCents: 100 }));
+      if (i < 5) evs.push(ev({ ts: at('12:15:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'purchase', amountMinor: 100 }));
     }
-    evs.push(ev({ ts: at('12:05:00'), userId: 'c19', sessionId: 'cs19', type: 'purchase', amountCents: 100 })); // before its cart
+    evs.push(ev({ ts: at('12:05:00'), userId: 'c19', sessionId: 'cs19', type: 'purchase', amountMinor: 100 })); // before its cart
     await h.process(evs, NOW);
     expect((await h.store.snapshot(NOW)).cartAbandonment).toMatchObject({ rate: 0.75, cartsCreated: 20, cartsPurchased: 5 });
   });
@@ -123,8 +123,8 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
   it('raises a fraud alert when a purchase scores above 0.8', async () => {
     const berlin = { country: 'DE', lat: 52.52, lon: 13.405 };
     const sydney = { country: 'AU', lat: -33.87, lon: 151.21 };
-    await h.process([0, 1, 2, 3].map((i) => ev({ ts: at(`12:2${i}:00`), userId: 'f', type: 'purchase', amountCents: 1000, location: berlin })), NOW);
-    const last = ev({ ts: at('12:24:00'), userId: 'f', type: 'purchase', amountCents: 90_000, location: sydney });
+    await h.process([0, 1, 2, 3].map((i) => ev({ ts: at(`12:2${i}:00`), userId: 'f', type: 'purchase', amountMinor: 1000, location: berlin })), NOW);
+    const last = ev({ ts: at('12:24:00'), userId: 'f', type: 'purchase', amountMinor: 90_000, location: sydney });
     const alerts = alertsOf(await h.process([last], NOW));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'fraud', severity: 'critical', score: 1, eventId: last.eventId, userId: 'f' });
@@ -133,7 +133,7 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
 
   it('decrements stock by purchased items and alerts once when it reaches the low-stock threshold', async () => {
     await h.store.setStock('p1', 7);
-    const buy = (qty: number) => ev({ ts: at('12:20:00'), userId: 'u', type: 'purchase', amountCents: 100, items: [{ productId: 'p1', quantity: qty, priceCents: 50 }] });
+    const buy = (qty: number) => ev({ ts: at('12:20:00'), userId: 'u', type: 'purchase', amountMinor: 100, items: [{ productId: 'p1', quantity: qty, priceMinor: 50 }] });
     expect(alertsOf(await h.process([buy(1)], NOW))).toEqual([]); // 6
     expect(alertsOf(await h.process([buy(2)], NOW)).map((a) => [a.kind, a.productId, a.message])).toEqual([
       ['low_stock', 'p1', 'p1 is down to 4 in stock (alert at 5 or fewer)'],
@@ -143,14 +143,14 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
   });
 
   it('applies a retried event_id once', async () => {
-    const e = ev({ ts: at('12:20:00'), userId: 'r', type: 'purchase', amountCents: 700 });
+    const e = ev({ ts: at('12:20:00'), userId: 'r', type: 'purchase', amountMinor: 700 });
     await h.process([e], NOW);
     await h.process([e, { ...e }], NOW);
-    expect(await h.store.userAnalytics('r')).toMatchObject({ purchaseCount: 1, lifetimeValueCents: 700 });
+    expect(await h.store.userAnalytics('r')).toMatchObject({ purchaseCount: 1, lifetimeValueMinor: 700 });
   });
 
   it('moves a record that keeps failing to the dead letters and applies its neighbours once', async () => {
-    const poison = ev({ ts: at('12:20:00'), userId: 'bad', type: 'purchase', amountCents: 100, items: null as never });
+    const poison = ev({ ts: at('12:20:00'), userId: 'bad', type: 'purchase', amountMinor: 100, items: null as never });
     await h.process([ev({ ts: at('12:20:00'), userId: 'a', type: 'page_view' }), poison, ev({ ts: at('12:20:00'), userId: 'b', type: 'page_view' })], NOW);
     const [letter] = await h.deadLetters.list(10);
     expect(letter).toMatchObject({ eventId: poison.eventId, attempts: 3 });

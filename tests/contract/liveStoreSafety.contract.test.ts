@@ -33,7 +33,7 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     const events = HOSTILE_IDS.flatMap((id) => [
       ev({ ts: at('12:29:00'), userId: id, sessionId: id, type: 'page_view', page: id }),
       ev({ ts: at('12:29:10'), userId: id, sessionId: id, type: 'add_to_cart', productId: id }),
-      ev({ ts: at('12:29:20'), userId: id, sessionId: id, type: 'purchase', amountCents: 100, items: [{ productId: '__proto__', quantity: 1, priceCents: 100 }], location: { country: 'DE', lat: 1, lon: 1 } }),
+      ev({ ts: at('12:29:20'), userId: id, sessionId: id, type: 'purchase', amountMinor: 100, items: [{ productId: '__proto__', quantity: 1, priceMinor: 100 }], location: { country: 'DE', lat: 1, lon: 1 } }),
     ]);
     const typeEvents = ['__proto__', 'constructor', 'toString', 'last', 't:ev', 'ev'].map((type) => ev({ ts: at('12:29:30'), userId: 'typer', type }));
     await h.process([...events, ...typeEvents], NOW);
@@ -41,7 +41,7 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     const n = HOSTILE_IDS.length;
     expect(snap.activeUsers.current).toBe(n + 1);
     expect(snap.orders.lastHour).toBe(n);
-    expect(snap.revenue.lastHourCents).toBe(100 * n);
+    expect(snap.revenue.lastHourMinor).toBe(100 * n);
     expect(snap.conversion).toMatchObject({ sessions: n + 1, sessionsWithPurchase: n });
     expect(snap.cartAbandonment).toMatchObject({ cartsCreated: n, cartsPurchased: n });
     expect(snap.inventory.lowStock).toEqual([]);
@@ -53,7 +53,7 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     // the screens' own schema accepts it (a bad snapshot blanks every screen)
     expect(liveSnapshotSchema.safeParse({ ...snap, computedAt: NOW, mode: kind, durable: true, pipeline: snap.pipeline ?? { eventsPerSecond: 0, acceptedTotal: 0, processedTotal: 0, rejectedTotal: 0, duplicatesTotal: 0, deadLetters: 0, backlog: 0, lagMsP50: null, lagMsP99: null } }).success).toBe(true);
     for (const id of HOSTILE_IDS) {
-      expect(await h.store.userAnalytics(id)).toMatchObject({ userId: id, totalEvents: 3, purchaseCount: 1, lifetimeValueCents: 100, eventsByType: { page_view: 1, add_to_cart: 1, purchase: 1 } });
+      expect(await h.store.userAnalytics(id)).toMatchObject({ userId: id, totalEvents: 3, purchaseCount: 1, lifetimeValueMinor: 100, eventsByType: { page_view: 1, add_to_cart: 1, purchase: 1 } });
       expect(await h.store.sessionAggregates(id)).toMatchObject({ sessionId: id, userId: id, pageViews: 1, uniquePages: 1, purchased: true });
     }
     expect(Object.keys((await h.store.userAnalytics('typer'))!.eventsByType).sort()).toEqual(['__proto__', 'constructor', 'ev', 'last', 't:ev', 'toString']);
@@ -73,7 +73,7 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
   });
 
   it('applies a backlog of large requests in bounded deliveries, counting every event once', async () => {
-    const request = (n: number) => Array.from({ length: 500 }, (_, i) => ev({ ts: at('12:29:00'), userId: 'one-partition', sessionId: `s${n}`, type: 'purchase', amountCents: 1, items: [{ productId: `p${i % 100}`, quantity: 1, priceCents: 1 }] }));
+    const request = (n: number) => Array.from({ length: 500 }, (_, i) => ev({ ts: at('12:29:00'), userId: 'one-partition', sessionId: `s${n}`, type: 'purchase', amountMinor: 1, items: [{ productId: `p${i % 100}`, quantity: 1, priceMinor: 1 }] }));
     await h.process([], NOW); // sets the consumer's clock
     const sizes: number[] = [];
     const apply = h.store.apply.bind(h.store);
@@ -87,22 +87,22 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_EVENTS_PER_DELIVERY);
     const snap = await h.store.snapshot(NOW);
     expect(snap.orders.lastHour).toBe(4500);
-    expect(await h.store.userAnalytics('one-partition')).toMatchObject({ purchaseCount: 4500, lifetimeValueCents: 4500 });
+    expect(await h.store.userAnalytics('one-partition')).toMatchObject({ purchaseCount: 4500, lifetimeValueMinor: 4500 });
   });
 
   it('changes nothing when a delivery is applied again at or below the checkpoint', async () => {
-    await h.process([ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountCents: 500 })], NOW);
+    await h.process([ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountMinor: 500 })], NOW);
     const heads = await h.log.heads();
     const p = heads.findIndex((x) => x > 0);
     const cp = await h.store.checkpoint(LIVE_CONSUMER, p);
     expect(cp).toBe(heads[p]);
-    const records = [{ offset: cp, event: ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountCents: 500 }), appendedAt: NOW }];
+    const records = [{ offset: cp, event: ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountMinor: 500 }), appendedAt: NOW }];
     const state = await h.store.read(stateRequestFor(records));
     const { effects } = runEngine(records, state, { rules, now: NOW, attempt: 1, deadLetterFrom: 3, entryIdOf: () => 'x' });
     const outcome = await h.store.apply({ consumer: LIVE_CONSUMER, lease: { partition: p, token: 1 }, fromOffset: cp - 1, toOffset: cp, effects, now: NOW });
     expect(outcome).toEqual({ status: 'duplicate' });
-    expect(await h.store.userAnalytics('u')).toMatchObject({ purchaseCount: 1, lifetimeValueCents: 500 });
-    expect((await h.store.snapshot(NOW)).revenue.lastHourCents).toBe(500);
+    expect(await h.store.userAnalytics('u')).toMatchObject({ purchaseCount: 1, lifetimeValueMinor: 500 });
+    expect((await h.store.snapshot(NOW)).revenue.lastHourMinor).toBe(500);
   });
 
   it('refuses a delivery that does not start at the checkpoint, naming where it is', async () => {

@@ -20,7 +20,7 @@ function record(userId: string, version: number, r: Partial<UserRecord> = {}): U
     totalEvents: version,
     eventsByType: [['page_view', version]],
     purchaseCount: 0,
-    lifetimeValueCents: 0,
+    lifetimeValueMinor: 0,
     lastLocation: null,
     recentPurchaseTimes: [],
     ...r,
@@ -56,7 +56,7 @@ describe.each(Object.keys(subjects))('UserStore contract: %s', (kind) => {
       totalEvents: 7,
       eventsByType: [['page_view', 3], ['add_to_cart', 1], ['purchase', 3]],
       purchaseCount: 3,
-      lifetimeValueCents: 22_999,
+      lifetimeValueMinor: 22_999,
       lastLocation: { country: 'DE', lat: 52.52, lon: 13.4, at: s(100) },
       recentPurchaseTimes: [s(60), s(120)],
     });
@@ -67,15 +67,15 @@ describe.each(Object.keys(subjects))('UserStore contract: %s', (kind) => {
       totalEvents: 7,
       eventsByType: { page_view: 3, add_to_cart: 1, purchase: 3 },
       purchaseCount: 3,
-      lifetimeValueCents: 22_999,
-      averagePurchaseCents: 7666, // 22 999 / 3 = 7666.33
+      lifetimeValueMinor: 22_999,
+      averagePurchaseMinor: 7666, // 22 999 / 3 = 7666.33
       lastLocation: { country: 'DE', lat: 52.52, lon: 13.4, at: s(100) },
     });
   });
 
   it('has no average purchase before the first purchase, and keeps null location parts', async () => {
     await store.put(record('u1', 1, { lastLocation: { country: null, lat: 1.5, lon: null, at: s(1) } }));
-    expect(await store.get('u1')).toMatchObject({ averagePurchaseCents: null, purchaseCount: 0, lastLocation: { country: null, lat: 1.5, lon: null, at: s(1) } });
+    expect(await store.get('u1')).toMatchObject({ averagePurchaseMinor: null, purchaseCount: 0, lastLocation: { country: null, lat: 1.5, lon: null, at: s(1) } });
   });
 
   it('refuses the same version and lower ones as stale, changing nothing', async () => {
@@ -91,7 +91,7 @@ describe.each(Object.keys(subjects))('UserStore contract: %s', (kind) => {
 
   it('replaces the whole record with a higher version', async () => {
     await store.put(record('u1', 2, { eventsByType: [['page_view', 1], ['wishlist', 1]], lastLocation: { country: 'FR', lat: 48.85, lon: 2.35, at: s(1) } }));
-    expect(await store.put(record('u1', 3, { purchaseCount: 1, lifetimeValueCents: 1001, eventsByType: [['purchase', 3]] }))).toBe('written');
+    expect(await store.put(record('u1', 3, { purchaseCount: 1, lifetimeValueMinor: 1001, eventsByType: [['purchase', 3]] }))).toBe('written');
     // nothing of version 2 survives: the record is a state, not a change to add
     expect(await store.get('u1')).toEqual({
       userId: 'u1',
@@ -99,8 +99,8 @@ describe.each(Object.keys(subjects))('UserStore contract: %s', (kind) => {
       totalEvents: 3,
       eventsByType: { purchase: 3 },
       purchaseCount: 1,
-      lifetimeValueCents: 1001,
-      averagePurchaseCents: 1001,
+      lifetimeValueMinor: 1001,
+      averagePurchaseMinor: 1001,
       lastLocation: null,
     });
   });

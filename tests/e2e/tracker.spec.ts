@@ -85,7 +85,7 @@ interface Counts {
   pageViews: number;
   carts: number;
   purchases: number;
-  revenueCents: number;
+  revenueMinor: number;
 }
 
 async function counts(request: APIRequestContext): Promise<Counts> {
@@ -99,7 +99,7 @@ async function counts(request: APIRequestContext): Promise<Counts> {
     pageViews: s.eventsByType.page_view ?? 0,
     carts: s.eventsByType.add_to_cart ?? 0,
     purchases: s.eventsByType.purchase ?? 0,
-    revenueCents: s.revenue.todayCents,
+    revenueMinor: s.revenue.todayMinor,
   };
 }
 
@@ -144,7 +144,7 @@ test('delivers events from a shop on another origin, including calls queued befo
     pageViews: 1,
     carts: 2,
     purchases: 1,
-    revenueCents: 2050,
+    revenueMinor: 2050,
   });
   expect(await storedQueue(page)).toEqual([]);
   const identity = await page.evaluate(() => ({ user: localStorage.getItem('pulse:user'), session: localStorage.getItem('pulse:session') }));

@@ -54,11 +54,11 @@ async function expectExact(url: string, client: LedgerClient, snap: LiveSnapshot
   expect(snap.pipeline.acceptedTotal).toBe(want.events);
   expect(snap.pipeline.processedTotal).toBe(want.events);
   expect(snap.orders.lastHour).toBe(want.orders);
-  expect(snap.revenue.lastHourCents).toBe(want.revenueCents);
+  expect(snap.revenue.lastHourMinor).toBe(want.revenueMinor);
   expect(snap.eventsByType).toEqual(want.byType);
   for (const userId of ['user_0', 'user_1', 'user_77', 'user_199']) {
     const u = await (await fetch(`${url}/api/users/${userId}`)).json();
-    expect({ userId, events: u.totalEvents, ltv: u.lifetimeValueCents }).toEqual({ userId, events: want.perUser.get(userId)!.events, ltv: want.perUser.get(userId)!.ltv });
+    expect({ userId, events: u.totalEvents, ltv: u.lifetimeValueMinor }).toEqual({ userId, events: want.perUser.get(userId)!.events, ltv: want.perUser.get(userId)!.ltv });
   }
 }
 

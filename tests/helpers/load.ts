@@ -99,6 +99,6 @@ export class LedgerClient {
       if (e.event_type === 'purchase') u.ltv += Math.round((e.properties.amount as number) * 100);
       perUser.set(e.user_id, u);
     }
-    return { events: this.sent.length, orders: purchases.length, revenueCents: cents, byType, perUser };
+    return { events: this.sent.length, orders: purchases.length, revenueMinor: cents, byType, perUser };
   }
 }

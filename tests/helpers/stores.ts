@@ -16,7 +16,7 @@ import type { DeadLetterStore, EventLog, LiveStore } from '@/server/ports';
 import { StaticRuleSource, type EventRules } from '@/server/rules/eventRules';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const rules: EventRules = { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+export const rules: EventRules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
 export type StoreKind = 'memory' | 'redis';
 export const STORE_KINDS: StoreKind[] = ['memory', 'redis'];
 

@@ -55,14 +55,14 @@ describe.each(modes)('hostile input over HTTP: $name', ({ env }) => {
     }, { timeoutMs: 15_000 });
     expect(liveSnapshotSchema.safeParse(snap).success).toBe(true);
     expect(snap.orders.lastHour).toBe(ACCEPTED_IDS.length);
-    expect(snap.revenue.lastHourCents).toBe(150 * ACCEPTED_IDS.length);
+    expect(snap.revenue.lastHourMinor).toBe(150 * ACCEPTED_IDS.length);
     // built with fromEntries: in an object literal `__proto__: 1` would not be a key at all
     expect(Object.entries(snap.eventsByType).sort()).toEqual(Object.entries(Object.fromEntries([['purchase', ACCEPTED_IDS.length], ['__proto__', 1], ['constructor', 1], ['toString', 1]])).sort());
     expect(snap.pipeline).toMatchObject({ deadLetters: 0, backlog: 0 });
     for (const id of ACCEPTED_IDS) {
       const user = await fetch(`${server.url}/api/users/${encodeURIComponent(id)}`);
       expect(user.status).toBe(200);
-      expect(await user.json()).toMatchObject({ userId: id, totalEvents: 1, purchaseCount: 1, lifetimeValueCents: 150 });
+      expect(await user.json()).toMatchObject({ userId: id, totalEvents: 1, purchaseCount: 1, lifetimeValueMinor: 150 });
       const session = await fetch(`${server.url}/api/sessions/${encodeURIComponent(id)}`);
       expect(await session.json()).toMatchObject({ sessionId: id, userId: id, purchased: true });
     }

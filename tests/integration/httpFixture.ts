@@ -68,7 +68,7 @@ export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; adm
     },
   };
   const rules = new StoredRuleSource(
-    { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5, fraudWeights: { amount: 0.3, velocity: 0.4, location: 0.3 } },
+    { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: { amount: 0.3, velocity: 0.4, location: 0.3 } },
     new MemoryRuleStore(),
     { refreshMs: 60_000 },
   );
@@ -109,8 +109,8 @@ export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; adm
         totalEvents: events.length,
         eventsByType: {},
         purchaseCount: 0,
-        lifetimeValueCents: 0,
-        averagePurchaseCents: null,
+        lifetimeValueMinor: 0,
+        averagePurchaseMinor: null,
         lastLocation: null,
       };
     },

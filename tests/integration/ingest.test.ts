@@ -46,7 +46,7 @@ describe('POST /api/events', () => {
     await drained(p.pulse);
     expect(p.pulse.stats.acceptedTotal - before).toBe(1);
     const user = await (await fetch(`${p.url}/api/users/retry`)).json();
-    expect(user).toMatchObject({ purchaseCount: 1, lifetimeValueCents: 1000 });
+    expect(user).toMatchObject({ purchaseCount: 1, lifetimeValueMinor: 1000 });
   });
 
   it('answers 400 when every event of the request was rejected', async () => {

@@ -59,13 +59,13 @@ describe('socket.io live delivery', () => {
       const snapshot = new Promise<LiveSnapshot>((resolve) => {
         s.on('metrics', (m: unknown) => {
           const snap = assembled(m);
-          if (snap && snap.revenue.todayCents === before.revenue.todayCents + 250_000) resolve(snap);
+          if (snap && snap.revenue.todayMinor === before.revenue.todayMinor + 250_000) resolve(snap);
         });
       });
       const ts = Date.now();
       const r = await p.post({ event_id: eventId, timestamp: iso(ts), user_id: 'big-spender', event_type: 'purchase', properties: { amount: 2500 } });
       expect(r.status).toBe(202);
-      expect(await alert).toMatchObject({ kind: 'high_value', eventId, userId: 'big-spender', amountCents: 250_000 });
+      expect(await alert).toMatchObject({ kind: 'high_value', eventId, userId: 'big-spender', amountMinor: 250_000 });
       const snap = await snapshot;
       expect(snap.newestEventTime).toBeGreaterThanOrEqual(ts - 1);
       expect(snap.alerts[0].eventId).toBe(eventId);

@@ -35,14 +35,14 @@ describe('event rules at run time', () => {
     expect(await alertIds()).toEqual([]);
 
     // the ingest key may not change rules; a bad value is refused with the field named
-    expect((await post(web.url, { highValueAboveCents: 50_000 }, TEST_KEY, 'PATCH', '/api/rules')).status).toBe(403);
+    expect((await post(web.url, { highValueAboveMinor: 50_000 }, TEST_KEY, 'PATCH', '/api/rules')).status).toBe(403);
     const bad = await post(web.url, { fraudScoreAbove: 2 }, ADMIN, 'PATCH', '/api/rules');
     expect(bad.status).toBe(422);
     expect((await bad.json()).error.message).toBe('fraudScoreAbove: must be between 0 and 1');
 
-    const changed = await post(web.url, { highValueAboveCents: 50_000 }, ADMIN, 'PATCH', '/api/rules');
+    const changed = await post(web.url, { highValueAboveMinor: 50_000 }, ADMIN, 'PATCH', '/api/rules');
     expect(changed.status).toBe(200);
-    expect((await changed.json()).inForce).toMatchObject({ highValueAboveCents: 50_000, fraudScoreAbove: 0.8 });
+    expect((await changed.json()).inForce).toMatchObject({ highValueAboveMinor: 50_000, fraudScoreAbove: 0.8 });
     const started = Date.now();
     // the worker re-reads within seconds: keep sending until a 600 purchase alerts
     let n = 0;
@@ -55,14 +55,14 @@ describe('event rules at run time', () => {
     );
     expect(Date.now() - started).toBeLessThan(5000);
     const read = await (await fetch(`${web.url}/api/rules`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
-    expect(read).toMatchObject({ stored: { highValueAboveCents: 50_000 }, inForce: { highValueAboveCents: 50_000 }, defaults: { highValueAboveCents: 100_000 } });
+    expect(read).toMatchObject({ stored: { highValueAboveMinor: 50_000 }, inForce: { highValueAboveMinor: 50_000 }, defaults: { highValueAboveMinor: 100_000 } });
   }, 40_000);
 });
 
 describe('StoredRuleSource', () => {
   it('merges stored overrides over the defaults, weights field by field, and keeps the rules in force when the store fails', async () => {
     const store = new MemoryRuleStore();
-    const defaults = { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+    const defaults = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
     const source = new StoredRuleSource(defaults, store, { refreshMs: 60_000 });
     await source.start();
     expect(source.current()).toEqual(defaults);

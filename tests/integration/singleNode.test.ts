@@ -59,7 +59,7 @@ describe('single-node mode', () => {
     try {
       const eventId = `shared-${Date.now()}`;
       const alert = new Promise<Alert>((resolve) => socket.on('alert', (a: Alert) => a.eventId === eventId && resolve(a)));
-      const snap = new Promise<LiveSnapshot>((resolve) => socket.on('metrics', (s: LiveSnapshot) => s.revenue.todayCents >= 500_000 && resolve(s)));
+      const snap = new Promise<LiveSnapshot>((resolve) => socket.on('metrics', (s: LiveSnapshot) => s.revenue.todayMinor >= 500_000 && resolve(s)));
       await new Promise((r) => socket.once('metrics', r));
       expect((await post(webA.url, { event_id: eventId, timestamp: iso(Date.now()), user_id: 'whale', event_type: 'purchase', properties: { amount: 5000 } })).status).toBe(202);
       expect(await alert).toMatchObject({ kind: 'high_value', eventId });

@@ -59,9 +59,9 @@ const HOSTILE = ['__proto__', 'constructor', '💥', 'a\u0000b', 'x'.repeat(2000
 const firstRound = (): PulseEvent[] => [
   ev({ ts: s(10), userId: 'u1', type: 'page_view', location: { country: 'DE', lat: 52.52, lon: 13.4 } }),
   ev({ ts: s(20), userId: 'u1', type: 'add_to_cart', productId: 'p1' }),
-  ev({ ts: s(30), userId: 'u1', type: 'purchase', amountCents: 12_999, location: { country: 'FR', lat: 48.85, lon: 2.35 } }),
+  ev({ ts: s(30), userId: 'u1', type: 'purchase', amountMinor: 12_999, location: { country: 'FR', lat: 48.85, lon: 2.35 } }),
   ev({ ts: s(5), userId: 'u1', type: 'page_view' }), // late
-  ev({ ts: s(40), userId: 'u2', type: 'purchase', amountCents: 5000 }),
+  ev({ ts: s(40), userId: 'u2', type: 'purchase', amountMinor: 5000 }),
   ev({ ts: s(41), userId: 'u2', type: 'wishlist' }),
   ...HOSTILE.map((userId, i) => ev({ ts: s(50 + i), userId, type: HOSTILE[(i + 1) % HOSTILE.length] })),
 ];
@@ -114,7 +114,7 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
 
   it('copies every dirty user’s newest record exactly and empties the dirty set', async () => {
     await live.apply(firstRound());
-    await live.apply([ev({ ts: s(60), userId: 'u1', type: 'purchase', amountCents: 1001 })]);
+    await live.apply([ev({ ts: s(60), userId: 'u1', type: 'purchase', amountMinor: 1001 })]);
     const flusher = flusherFor(store);
     expect(await flusher.pending()).toEqual({ dirtyUsers: USERS.length });
     expect(await flusher.flushOnce()).toEqual({ taken: USERS.length, copied: USERS.length, stale: 0, failed: 0, dropped: 0, removed: USERS.length });
@@ -125,8 +125,8 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
       totalEvents: 5,
       eventsByType: { page_view: 2, add_to_cart: 1, purchase: 2 },
       purchaseCount: 2,
-      lifetimeValueCents: 14_000,
-      averagePurchaseCents: 7000,
+      lifetimeValueMinor: 14_000,
+      averagePurchaseMinor: 7000,
       lastLocation: { country: 'FR', lat: 48.85, lon: 2.35, at: s(30) },
     });
     expect(Object.hasOwn((await store.get('x'.repeat(2000)))!.eventsByType, '__proto__')).toBe(true);
@@ -154,7 +154,7 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
     const racing = wrapped(store, async (r) => {
       if (r.userId !== 'u1' || changed) return;
       changed = true;
-      await live.apply([ev({ ts: s(70), userId: 'u1', type: 'purchase', amountCents: 1 })]);
+      await live.apply([ev({ ts: s(70), userId: 'u1', type: 'purchase', amountMinor: 1 })]);
     });
     const flusher = flusherFor(racing);
     expect(await flusher.flushOnce()).toMatchObject({ taken: USERS.length, copied: USERS.length, removed: USERS.length - 1 });
@@ -162,7 +162,7 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
     expect(await store.get('u1')).toMatchObject({ totalEvents: 4, purchaseCount: 1 }); // the version it read
 
     expect(await flusher.flushOnce()).toMatchObject({ taken: 1, copied: 1, removed: 1 });
-    expect(await store.get('u1')).toMatchObject({ totalEvents: 5, purchaseCount: 2, lifetimeValueCents: 13_000 });
+    expect(await store.get('u1')).toMatchObject({ totalEvents: 5, purchaseCount: 2, lifetimeValueMinor: 13_000 });
     await expectStoreMatchesLive();
     expect(await dirty()).toEqual([]);
   });
@@ -224,12 +224,12 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
       await Promise.all([
         a.flushOnce(),
         b.flushOnce(),
-        live.apply([ev({ ts: s(100 + i), userId: USERS[i % USERS.length], type: 'page_view' }), ev({ ts: s(100 + i), userId: 'u1', type: 'purchase', amountCents: 100 })]),
+        live.apply([ev({ ts: s(100 + i), userId: USERS[i % USERS.length], type: 'page_view' }), ev({ ts: s(100 + i), userId: 'u1', type: 'purchase', amountMinor: 100 })]),
       ]);
     }
     while ((await redis.zcard(keys.usersDirty)) > 0) await Promise.all([a.flushOnce(), b.flushOnce()]);
     await expectStoreMatchesLive();
-    expect(await store.get('u1')).toMatchObject({ purchaseCount: 6, lifetimeValueCents: 13_499 });
+    expect(await store.get('u1')).toMatchObject({ purchaseCount: 6, lifetimeValueMinor: 13_499 });
   });
 
   it('runs on its own until closed; close() finishes the round and can be called twice', async () => {

@@ -9,7 +9,7 @@ import { ev } from '../helpers/events';
 
 const NOW = Date.parse('2026-11-25T12:30:30Z');
 const at = (hhmmss: string) => Date.parse(`2026-11-25T${hhmmss}Z`);
-const rules = { fraudScoreAbove: 0.8, highValueAboveCents: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+const rules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
 const opts = (attempt = 1) => ({ rules, now: NOW, attempt, deadLetterFrom: 3, entryIdOf: () => 'p0:1' });
 const empty = (): EngineState => ({ users: new Map(), sessions: new Map(), stock: new Map() });
 let offset = 0;
@@ -35,7 +35,7 @@ describe('processing engine', () => {
   it('asks for every user, session and purchased product of the delivery', () => {
     const r = recs([
       ev({ ts: at('12:20:00'), userId: 'a', sessionId: 's', type: 'page_view' }),
-      ev({ ts: at('12:21:00'), userId: 'b', type: 'purchase', amountCents: 1, items: [{ productId: 'p', quantity: 1, priceCents: 1 }] }),
+      ev({ ts: at('12:21:00'), userId: 'b', type: 'purchase', amountMinor: 1, items: [{ productId: 'p', quantity: 1, priceMinor: 1 }] }),
     ]);
     expect(stateRequestFor(r)).toEqual({ users: ['a', 'b'], sessions: [sessionKeyOf('a', 's'), sessionKeyOf('b', null)], products: ['p'] });
   });
@@ -71,7 +71,7 @@ describe('processing engine', () => {
   });
 
   it('scores purchases of one user in order within a delivery', () => {
-    const buys = [0, 1, 2, 3, 4].map((i) => ev({ ts: at(`12:2${i}:00`), userId: 'f', type: 'purchase', amountCents: 1000 }));
+    const buys = [0, 1, 2, 3, 4].map((i) => ev({ ts: at(`12:2${i}:00`), userId: 'f', type: 'purchase', amountMinor: 1000 }));
     const r = runEngine(recs(buys), empty(), opts());
     // the fifth purchase has four in the previous 10 minutes: velocity only, 0.4
     expect(r.effects.alerts).toEqual([]);
@@ -81,14 +81,14 @@ describe('processing engine', () => {
   it('decrements only tracked stock and alerts when it crosses the threshold', () => {
     const state = empty();
     state.stock.set('p1', 6);
-    const buy = ev({ ts: at('12:20:00'), userId: 'u', type: 'purchase', amountCents: 100, items: [{ productId: 'p1', quantity: 2, priceCents: 50 }, { productId: 'untracked', quantity: 1, priceCents: 50 }] });
+    const buy = ev({ ts: at('12:20:00'), userId: 'u', type: 'purchase', amountMinor: 100, items: [{ productId: 'p1', quantity: 2, priceMinor: 50 }, { productId: 'untracked', quantity: 1, priceMinor: 50 }] });
     const r = runEngine(recs([buy]), state, opts());
     expect([...r.effects.stock]).toEqual([['p1', -2]]);
     expect(r.effects.alerts.map((a) => a.id)).toEqual([`low_stock:p1:${buy.eventId}`]);
   });
 
   it('reports a malformed record, and makes it a dead letter on the last attempt while its neighbours apply', () => {
-    const bad = ev({ ts: at('12:20:00'), userId: 'bad', type: 'purchase', amountCents: 100, items: null as never });
+    const bad = ev({ ts: at('12:20:00'), userId: 'bad', type: 'purchase', amountMinor: 100, items: null as never });
     const good = ev({ ts: at('12:20:00'), userId: 'good', type: 'page_view' });
     const early = runEngine(recs([bad, good]), empty(), opts(1));
     expect(early.failures.map((f) => f.error)).toEqual(['items: not a list']);

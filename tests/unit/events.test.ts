@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FUTURE_SKEW_MS, toCents, validateEvent } from '@/lib/events';
+import { MAX_FUTURE_SKEW_MS, toMinor, validateEvent } from '@/lib/events';
 
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 let n = 0;
@@ -40,9 +40,9 @@ describe('validateEvent', () => {
       userId: 'user_12345',
       sessionId: 'session_67890',
       type: 'purchase',
-      amountCents: 12999,
+      amountMinor: 12999,
       currency: 'EUR',
-      items: [{ productId: 'prod_123', quantity: 1, priceCents: 12999 }],
+      items: [{ productId: 'prod_123', quantity: 1, priceMinor: 12999 }],
       location: { country: 'DE', lat: 52.52, lon: 13.4 },
     });
   });
@@ -89,13 +89,13 @@ describe('validateEvent', () => {
   });
 });
 
-describe('toCents', () => {
+describe('toMinor', () => {
   it('rounds decimal amounts without floating-point drift', () => {
-    expect(toCents(129.99)).toBe(12999);
-    expect(toCents(0.1 + 0.2)).toBe(30);
-    expect(toCents(1.005)).toBe(101);
-    expect(toCents(19.999)).toBe(2000);
-    expect(toCents(0)).toBe(0);
+    expect(toMinor(129.99)).toBe(12999);
+    expect(toMinor(0.1 + 0.2)).toBe(30);
+    expect(toMinor(1.005)).toBe(101);
+    expect(toMinor(19.999)).toBe(2000);
+    expect(toMinor(0)).toBe(0);
   });
 });
 
@@ -181,7 +181,7 @@ describe('hostile identifiers are data: accepted exactly as sent', () => {
     const raw = JSON.parse('{"timestamp":"2026-11-25T11:59:00.000Z","user_id":"u","event_type":"purchase","properties":{"amount":1,"__proto__":{"amount":5,"polluted":true}}}');
     const r = validateEvent(raw, NOW, newId);
     if (!r.ok) throw new Error(r.error);
-    expect(r.event.amountCents).toBe(100);
+    expect(r.event.amountMinor).toBe(100);
     expect(Object.hasOwn(r.event.properties, '__proto__')).toBe(true);
     expect(JSON.stringify(r.event.properties)).toBe('{"amount":1,"__proto__":{"amount":5,"polluted":true}}');
     expect(Object.getPrototypeOf(r.event.properties)).toBe(Object.prototype);

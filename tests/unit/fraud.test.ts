@@ -9,9 +9,9 @@ const BERLIN = { country: 'DE', lat: 52.52, lon: 13.405 };
 const PARIS = { country: 'FR', lat: 48.8566, lon: 2.3522 };
 const POTSDAM = { country: 'DE', lat: 52.3906, lon: 13.0645 };
 
-const empty: FraudHistory = { purchaseCount: 0, purchaseTotalCents: 0, recentPurchaseTimes: [], lastLocation: null };
-const purchase = (amountCents: number, location: { country: string; lat: number; lon: number } | null = null) =>
-  ev({ ts: T, userId: 'u', type: 'purchase', amountCents, location });
+const empty: FraudHistory = { purchaseCount: 0, purchaseTotalMinor: 0, recentPurchaseTimes: [], lastLocation: null };
+const purchase = (amountMinor: number, location: { country: string; lat: number; lon: number } | null = null) =>
+  ev({ ts: T, userId: 'u', type: 'purchase', amountMinor, location });
 
 describe('scoreFraud', () => {
   it('scores a first purchase with no history as 0', () => {
@@ -19,7 +19,7 @@ describe('scoreFraud', () => {
   });
 
   it('adds 0.3 when the amount exceeds 5× the average previous purchase', () => {
-    const history = { ...empty, purchaseCount: 2, purchaseTotalCents: 4000 }; // average 20.00
+    const history = { ...empty, purchaseCount: 2, purchaseTotalMinor: 4000 }; // average 20.00
     expect(scoreFraud(history, purchase(10000), DEFAULT_FRAUD_WEIGHTS).score).toBe(0); // exactly 5×
     const r = scoreFraud(history, purchase(10001), DEFAULT_FRAUD_WEIGHTS);
     expect(r.score).toBe(0.3);
@@ -27,11 +27,11 @@ describe('scoreFraud', () => {
   });
 
   it('adds 0.4 for more than 3 purchases in the previous 10 minutes', () => {
-    const three = { ...empty, purchaseCount: 3, purchaseTotalCents: 3000, recentPurchaseTimes: [T - 9 * MIN, T - 5 * MIN, T - MIN] };
+    const three = { ...empty, purchaseCount: 3, purchaseTotalMinor: 3000, recentPurchaseTimes: [T - 9 * MIN, T - 5 * MIN, T - MIN] };
     expect(scoreFraud(three, purchase(1000), DEFAULT_FRAUD_WEIGHTS).score).toBe(0);
-    const fourButOneOld = { ...three, purchaseCount: 4, purchaseTotalCents: 4000, recentPurchaseTimes: [T - 11 * MIN, ...three.recentPurchaseTimes] };
+    const fourButOneOld = { ...three, purchaseCount: 4, purchaseTotalMinor: 4000, recentPurchaseTimes: [T - 11 * MIN, ...three.recentPurchaseTimes] };
     expect(scoreFraud(fourButOneOld, purchase(1000), DEFAULT_FRAUD_WEIGHTS).score).toBe(0);
-    const four = { ...three, purchaseCount: 4, purchaseTotalCents: 4000, recentPurchaseTimes: [T - 10 * MIN, ...three.recentPurchaseTimes] };
+    const four = { ...three, purchaseCount: 4, purchaseTotalMinor: 4000, recentPurchaseTimes: [T - 10 * MIN, ...three.recentPurchaseTimes] };
     expect(scoreFraud(four, purchase(1000), DEFAULT_FRAUD_WEIGHTS)).toEqual({
       score: 0.4,
       reasons: ['4 purchases in the previous 10 minutes'],
@@ -67,7 +67,7 @@ describe('scoreFraud', () => {
   it('sums all three to exactly 1.0 and caps at 1', () => {
     const history: FraudHistory = {
       purchaseCount: 4,
-      purchaseTotalCents: 4000,
+      purchaseTotalMinor: 4000,
       recentPurchaseTimes: [T - 4 * MIN, T - 3 * MIN, T - 2 * MIN, T - MIN],
       lastLocation: { ...BERLIN, at: T - 5 * MIN },
     };
@@ -76,7 +76,7 @@ describe('scoreFraud', () => {
   });
 
   it('uses configured weights', () => {
-    const history = { ...empty, purchaseCount: 1, purchaseTotalCents: 1000 };
+    const history = { ...empty, purchaseCount: 1, purchaseTotalMinor: 1000 };
     expect(scoreFraud(history, purchase(6000), { amount: 0.9, velocity: 0, location: 0 }).score).toBe(0.9);
   });
 });

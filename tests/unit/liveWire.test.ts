@@ -76,7 +76,7 @@ describe('alerts on screens', () => {
     expect(parseAlerts([bad, good, null])).toEqual({ alerts: [good], skipped: 2 });
     const fromHttp = parseSnapshot({ ...liveSnapshot(NOW), alerts: [bad, good] }, 'a test');
     expect(fromHttp?.alerts).toEqual([good]);
-    expect(fromHttp?.revenue.todayCents).toBe(90_000_000);
+    expect(fromHttp?.revenue.todayMinor).toBe(90_000_000);
 
     const enc = new WireEncoder();
     const message = { ...enc.forBroadcast(liveSnapshot(NOW, { alerts: [good] })), alerts: [bad, good] };

@@ -14,8 +14,8 @@ function snapshot(over: Partial<LiveSnapshot> = {}, eventsPerMinute = 60): LiveS
     mode: 'embedded',
     durable: false,
     activeUsers: { current: 1, windowMinutes: 5 },
-    series: Array.from({ length: 60 }, (_, i) => ({ minute: NOW - (59 - i) * 60_000, activeUsers: 1, revenueCents: 0, orders: 0, events: eventsPerMinute })),
-    revenue: { thisHourCents: 0, todayCents: 0, lastHourCents: 0 },
+    series: Array.from({ length: 60 }, (_, i) => ({ minute: NOW - (59 - i) * 60_000, activeUsers: 1, revenueMinor: 0, orders: 0, events: eventsPerMinute })),
+    revenue: { thisHourMinor: 0, todayMinor: 0, lastHourMinor: 0 },
     orders: { thisMinute: 0, lastHour: 0 },
     conversion: { rate: null, sessionsWithPurchase: 0, sessions: 0, windowMinutes: 60 },
     cartAbandonment: { rate: null, cartsCreated: 0, cartsPurchased: 0, minimumCarts: 20, windowMinutes: 60 },
@@ -74,7 +74,7 @@ describe('nextLiveState', () => {
   it('keeps pushed alerts the snapshot does not list yet, newest first, once each', () => {
     const alert = (id: string, firedAt: number): Alert => ({
       id, kind: 'high_value', severity: 'warning', title: id, message: id, eventId: id, userId: 'u', productId: null,
-      amountCents: 1, score: 0, reasons: [], eventTime: firedAt, firedAt,
+      amountMinor: 1, score: 0, reasons: [], eventTime: firedAt, firedAt,
     });
     const merged = mergeAlerts([alert('a', 1), alert('b', 3)], [alert('b', 3), alert('c', 2)]);
     expect(merged.map((a) => a.id)).toEqual(['b', 'c', 'a']);

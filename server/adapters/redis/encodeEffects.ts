@@ -10,7 +10,7 @@ const SESSION_TTL_S = SESSION_RETENTION_MS / 1000 + 3600;
 export const MINUTE_FIELDS = {
   events: 'ev',
   orders: 'ord',
-  revenueCents: 'rev',
+  revenueMinor: 'rev',
   usersLast: 'ul',
   sessions: 'se',
   sessionDurationMs: 'sd',
