@@ -25,7 +25,12 @@ export const alertSchema = z.object({
   eventId: z.string().nullable(),
   userId: z.string().nullable(),
   productId: z.string().nullable(),
+  /** the event's own amount, in minor units of `currency` */
   amountMinor: z.number().int().nullable(),
+  /** the event's currency (ISO 4217); null for alerts without money */
+  currency: z.string().nullable().default(null),
+  /** the amount converted into the shop currency (equal to amountMinor when it is the shop's); null without a rate */
+  shopAmountMinor: z.number().int().nullable().default(null),
   score: z.number().nullable(),
   reasons: z.array(z.string()),
   eventTime: z.number().nullable(),
@@ -43,6 +48,31 @@ export const minutePointSchema = z.object({
 });
 export type MinutePoint = z.infer<typeof minutePointSchema>;
 
+/** Top products / countries over the trailing window: one line per id, money in shop-currency minor units. */
+export const topLineSchema = z.object({
+  id: z.string(),
+  /** revenue in the shop currency (converted where a rate exists; unconverted purchases add none) */
+  revenueMinor: z.number().int(),
+  /** units sold (item quantities) */
+  units: z.number().int(),
+  /** purchases that included it */
+  orders: z.number().int(),
+});
+export type TopLine = z.infer<typeof topLineSchema>;
+
+export const topListsSchema = z.object({
+  byRevenue: z.array(topLineSchema),
+  byUnits: z.array(topLineSchema),
+});
+
+/** Revenue in a currency without a configured rate: kept apart, never added to the shop total. */
+export const unconvertedRevenueSchema = z.object({
+  currency: z.string(),
+  lastHourMinor: z.number().int(),
+  todayMinor: z.number().int(),
+  ordersLastHour: z.number().int(),
+});
+
 export const liveSnapshotSchema = z.object({
   /** when the server computed this snapshot */
   computedAt: z.number(),
@@ -52,33 +82,95 @@ export const liveSnapshotSchema = z.object({
   newestReceivedAt: z.number().nullable(),
   mode: z.string(),
   durable: z.boolean(),
+  /** the shop's settings every screen formats with */
+  shop: z.object({
+    /** ISO 4217; every *Minor figure without its own currency is in minor units of this */
+    currency: z.string(),
+    /** decimal digits of the shop currency (2 for EUR, 0 for JPY) */
+    minorUnits: z.number().int(),
+    /** IANA time zone: "today" and every time shown */
+    timeZone: z.string(),
+    /** the first instant of today in the shop time zone */
+    todayStartsAt: z.number(),
+    /**
+     * when this live store began counting (epoch ms); a window starting before it is partial and
+     * screens say "counting since …". Null when unknown.
+     */
+    countingSince: z.number().nullable(),
+  }),
   activeUsers: z.object({ current: z.number().int(), windowMinutes: z.number().int() }),
   /** one point per UTC minute, oldest first, the last being the current (partial) minute */
   series: z.array(minutePointSchema),
   revenue: z.object({
+    /** since the start of the current hour in the shop time zone */
     thisHourMinor: z.number().int(),
+    /** since todayStartsAt */
     todayMinor: z.number().int(),
+    /** the trailing 60 minutes */
     lastHourMinor: z.number().int(),
+    /** the 60 minutes before those; null when counting began after they started */
+    previousHourMinor: z.number().int().nullable(),
+    /** purchases in currencies without a rate, per currency */
+    unconverted: z.array(unconvertedRevenueSchema),
   }),
-  orders: z.object({ thisMinute: z.number().int(), lastHour: z.number().int() }),
+  orders: z.object({
+    thisMinute: z.number().int(),
+    /** trailing 60 minutes, every currency */
+    lastHour: z.number().int(),
+    /** the 60 minutes before; null when counting began after they started */
+    previousHour: z.number().int().nullable(),
+  }),
+  /** revenue ÷ orders over the trailing 60 minutes, orders in the shop currency or converted */
+  averageOrderValue: z.object({
+    minor: z.number().int().nullable(),
+    orders: z.number().int(),
+    previousHourMinor: z.number().int().nullable(),
+    windowMinutes: z.number().int(),
+  }),
   conversion: z.object({
     rate: z.number().nullable(),
     sessionsWithPurchase: z.number().int(),
     sessions: z.number().int(),
     windowMinutes: z.number().int(),
   }),
+  /**
+   * abandoned ÷ decided carts in the trailing window: a cart is decided when a purchase follows
+   * (purchased) or when none has followed `abandonAfterMinutes` after its last cart activity
+   * (abandoned). Open carts are still inside that time and not in the rate.
+   */
   cartAbandonment: z.object({
     rate: z.number().nullable(),
-    cartsCreated: z.number().int(),
-    cartsPurchased: z.number().int(),
+    abandoned: z.number().int(),
+    purchased: z.number().int(),
+    /** carts whose outcome is not decided yet */
+    open: z.number().int(),
     minimumCarts: z.number().int(),
     windowMinutes: z.number().int(),
+    abandonAfterMinutes: z.number().int(),
+  }),
+  /** sessions with any event in the trailing window → with a page view → an add-to-cart → a purchase */
+  funnel: z.object({
+    sessions: z.number().int(),
+    viewed: z.number().int(),
+    carted: z.number().int(),
+    purchased: z.number().int(),
+    windowMinutes: z.number().int(),
+  }),
+  /** top products and countries (by purchase location) over the trailing window */
+  top: z.object({
+    products: topListsSchema,
+    countries: topListsSchema,
+    windowMinutes: z.number().int(),
+    /** when these lists were computed (they may trail the rest of the snapshot by a few seconds) */
+    computedAt: z.number(),
   }),
   sessions: z.object({
+    /** sessions with an event in the last 5 minutes */
     active: z.number().int(),
     avgDurationSeconds: z.number(),
     avgUniquePages: z.number(),
-    pageViewsPerMinute: z.number(),
+    /** the mean over active sessions of each session's page views per minute */
+    pageViewsPerSessionPerMinute: z.number(),
   }),
   eventsByType: z.record(z.string(), z.number().int()),
   inventory: z.object({
