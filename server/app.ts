@@ -11,6 +11,7 @@ import { StaticKeys } from './http/authorize';
 import { prometheusText } from './http/prometheus';
 import { createHttpHandler } from './http/routes';
 import { SnapshotBroadcaster } from './live/broadcaster';
+import { startPipelineSampler, type PipelineSampler } from './live/pipelineHistory';
 import { createSnapshotSource } from './live/snapshots';
 import { log } from './log';
 import { LIVE_CONSUMER, LiveConsumer } from './consumers/liveConsumer';
@@ -36,7 +37,10 @@ export interface Pulse {
  * and the HTTP routes the custom server owns (role web/all; a worker serves health and metrics
  * only). Next (when given) renders every other path.
  */
-export async function createPulse(config: Config, opts: { next?: NextHandler; nextUpgrade?: UpgradeHandler } = {}): Promise<Pulse> {
+export async function createPulse(
+  config: Config,
+  opts: { next?: NextHandler; nextUpgrade?: UpgradeHandler; /** pipeline history sampling (default 10 s) */ historyIntervalMs?: number } = {},
+): Promise<Pulse> {
   const stats = new PipelineStats();
   const adapters = await createAdapters(config, (n) => (stats.rejectedTotal += n));
   const { eventLog, store, deadLetters } = adapters;
@@ -100,6 +104,20 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
     await consumer.start();
   }
 
+  // the pipeline page's last hour, sampled by each web process from what its screens are shown
+  let history: PipelineSampler | null = null;
+  if (serveWeb) {
+    const sampler = startPipelineSampler({
+      intervalMs: opts.historyIntervalMs,
+      read: async () => {
+        const [{ pipeline: p }, backlog] = await Promise.all([broadcaster.current(), eventLog.backlog()]);
+        return { acceptedTotal: p.acceptedTotal, processedTotal: p.processedTotal, rejectedTotal: p.rejectedTotal, deadLetters: p.deadLetters, backlog, lagMsP50: p.lagMsP50, lagMsP99: p.lagMsP99 };
+      },
+    });
+    history = sampler;
+    cleanups.push(() => sampler.stop());
+  }
+
   // the HTTP layer (server/http/routes.ts) reaches the process only through these
   const handleHttp = createHttpHandler({
     config,
@@ -128,6 +146,7 @@ export async function createPulse(config: Config, opts: { next?: NextHandler; ne
       };
       return { ok, body };
     },
+    pipelineHistory: history ? () => ({ intervalMs: history.intervalMs, since: history.ring.since, samples: history.ring.list() }) : undefined,
     prometheus: async () =>
       prometheusText(await broadcaster.current(), { role: config.PULSE_ROLE, mode: config.mode, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
     userAnalytics: (userId) => (adapters.userStore ? adapters.userStore.get(userId) : store.userAnalytics(userId)),

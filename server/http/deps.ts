@@ -1,5 +1,6 @@
 import type { PulseEvent } from '@/lib/events';
 import type { LiveSnapshot } from '@/lib/live';
+import type { PipelineHistorySample } from '@/lib/pipelineHistory';
 import type { Config } from '@/server/config';
 import type { AppendOptions, AppendResult, DeadLetterStore, SessionAggregates, UserAnalytics } from '@/server/ports';
 import type { KeyDirectory } from './authorize';
@@ -25,6 +26,8 @@ export interface HttpDeps extends RulesDeps {
   health(): Promise<{ ok: boolean; body: unknown }>;
   /** the Prometheus text exposition */
   prometheus(): Promise<string>;
+  /** the pipeline's last hour as this process sampled it; absent where nothing samples (no route then) */
+  pipelineHistory?(): { intervalMs: number; since: number; samples: PipelineHistorySample[] };
   userAnalytics(userId: string): Promise<UserAnalytics | null>;
   sessionAggregates(sessionId: string): Promise<SessionAggregates | null>;
   setStock(productId: string, stock: number): Promise<void>;

@@ -7,6 +7,7 @@ import { createEventsHandlers } from './events';
 import { createHealthHandler } from './health';
 import { createInventoryHandler } from './inventory';
 import { createLiveMetricsHandlers } from './liveMetrics';
+import { createPipelineHistoryHandler } from './pipelineHistory';
 import { createPrometheusHandler } from './prometheus';
 import { createRouter, type RawHandler, type Route } from './router';
 import { createRulesHandlers } from './rules';
@@ -45,6 +46,7 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
     { method: 'GET', path: '/api/pipeline/dead-letters', handler: deadLetters.list },
     { method: 'POST', path: '/api/pipeline/dead-letters/:id/replay', handler: deadLetters.replay },
     { method: 'DELETE', path: '/api/pipeline/dead-letters/:id', handler: deadLetters.discard },
+    { method: 'GET', path: '/api/pipeline/history', handler: createPipelineHistoryHandler(deps) },
     { method: 'GET', path: '/api/rules', handler: rules.read },
     { method: 'PATCH', path: '/api/rules', handler: rules.change },
   ];
