@@ -1,8 +1,9 @@
 'use client';
 
-import { Area, Bar, CartesianGrid, Cell, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, Bar, CartesianGrid, Cell, ComposedChart, Line, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MinutePoint } from '@/lib/live';
-import { formatMinute } from '@/lib/format';
+import { minuteOf } from '@/lib/metrics';
+import { formatTimeIn, zoneLabel } from '@/lib/shopTime';
 
 type Metric = Exclude<keyof MinutePoint, 'minute'>;
 
@@ -16,12 +17,12 @@ interface ChartPoint {
   isPartial: boolean;
 }
 
-const TEN_MINUTES_MS = 10 * 60_000;
-
 /**
  * A per-minute series of the last hour (lib/live.ts `series`). The last point is the current,
  * unfinished minute: it is drawn dashed (lines) or pale (bars) so that a minute that has only
- * just begun does not read as a sudden drop.
+ * just begun does not read as a sudden drop. Times are shown in `timeZone` (the shop's). When
+ * counting began inside the hour (`countingSince`), a marker line says so and the minutes before
+ * it are shaded: their zeros are "not counted", not "no sales".
  */
 export function MinuteChart(props: {
   series: MinutePoint[];
@@ -32,6 +33,10 @@ export function MinuteChart(props: {
   formatValue: (value: number) => string;
   formatAxis?: (value: number) => string;
   height?: number;
+  /** IANA zone the times are shown in; UTC by default */
+  timeZone?: string;
+  /** when the live store began counting (epoch ms); null when unknown */
+  countingSince?: number | null;
 }) {
   const { series, metric, kind, color, label, formatValue } = props;
   const formatAxis = props.formatAxis ?? formatValue;
@@ -43,8 +48,11 @@ export function MinuteChart(props: {
     partial: i >= last - 1 ? p[metric] : null,
     isPartial: i === last,
   }));
-  // Label round ten-minute marks rather than wherever Recharts would land.
-  const ticks = series.filter((p) => p.minute % TEN_MINUTES_MS === 0).map((p) => p.minute);
+  const timeZone = props.timeZone ?? 'UTC';
+  const clock = (ts: number) => formatTimeIn(timeZone, ts);
+  // Label round ten-minute marks of the shop's clock rather than wherever Recharts would land.
+  const ticks = series.filter((p) => clock(p.minute).endsWith('0')).map((p) => p.minute);
+  const marker = countingMarker(series, props.countingSince ?? null);
 
   return (
     <ComposedChart
@@ -59,7 +67,7 @@ export function MinuteChart(props: {
         dataKey="minute"
         ticks={ticks}
         interval={0}
-        tickFormatter={formatMinute}
+        tickFormatter={clock}
         tick={{ fontSize: 11, fill: 'var(--muted)' }}
         tickLine={false}
         axisLine={{ stroke: 'var(--chart-grid)' }}
@@ -81,7 +89,9 @@ export function MinuteChart(props: {
           return (
             <div className="chart-tooltip">
               <div className="chart-tooltip-time">
-                {formatMinute(point.minute)} UTC{point.isPartial ? ' · so far' : ''}
+                {clock(point.minute)} {zoneLabel(timeZone, point.minute)}
+                {point.isPartial ? ' · so far' : ''}
+                {marker && point.minute < marker.minute ? ' · not counted (before the server started)' : ''}
               </div>
               <div>
                 <strong>{formatValue(point.value)}</strong> {label.toLowerCase()}
@@ -90,6 +100,24 @@ export function MinuteChart(props: {
           );
         }}
       />
+      {marker && marker.index > 0 && (
+        <ReferenceArea x1={series[0].minute} x2={marker.minute} fill="var(--muted)" fillOpacity={0.08} ifOverflow="hidden" />
+      )}
+      {marker && (
+        <ReferenceLine
+          x={marker.minute}
+          stroke="var(--muted)"
+          strokeDasharray="4 3"
+          ifOverflow="hidden"
+          label={{
+            value: `counting since ${clock(marker.since)}`,
+            position: marker.index < series.length * 0.6 ? 'insideTopLeft' : 'insideTopRight',
+            fill: 'var(--muted)',
+            fontSize: 11,
+          }}
+          className="counting-since-marker"
+        />
+      )}
       {kind === 'bar' && (
         <Bar dataKey="value" fill={color} radius={[2, 2, 0, 0]} isAnimationActive={false}>
           {data.map((point) => (
@@ -133,4 +161,13 @@ export function MinuteChart(props: {
       )}
     </ComposedChart>
   );
+}
+
+/** Where counting began on the chart: the minute bucket holding it, if that is on the chart. */
+function countingMarker(series: MinutePoint[], since: number | null): { minute: number; since: number; index: number } | null {
+  if (since === null || series.length === 0) return null;
+  const minute = minuteOf(since);
+  const index = series.findIndex((p) => p.minute === minute);
+  if (index < 0) return null;
+  return { minute, since, index };
 }

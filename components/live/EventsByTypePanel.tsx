@@ -1,6 +1,8 @@
 import { Panel } from '@/components/ui/Panel';
+import { formatShare } from '@/components/ui/numbers';
 import { formatEventType, formatNumber } from '@/lib/format';
 import type { LiveSnapshot } from '@/lib/live';
+import { WindowMeta } from './WindowMeta';
 
 const KNOWN_COLORS: Record<string, string> = {
   page_view: '#6366f1',
@@ -16,7 +18,7 @@ export function EventsByTypePanel({ snapshot }: { snapshot: LiveSnapshot }) {
   const others = rows.slice(MAX_ROWS).reduce((sum, [, n]) => sum + n, 0);
   const max = Math.max(1, ...shown.map(([, n]) => n));
   return (
-    <Panel title="Events by type" meta={`last 60 min · ${formatNumber(total)} total`} testId="events-by-type">
+    <Panel title="Events by type" meta={<WindowMeta snapshot={snapshot} minutes={60}>{` · ${formatNumber(total)} total`}</WindowMeta>} testId="events-by-type">
       {rows.length === 0 ? (
         <p className="muted">No events in the last 60 minutes.</p>
       ) : (
@@ -31,7 +33,7 @@ export function EventsByTypePanel({ snapshot }: { snapshot: LiveSnapshot }) {
                 />
               </span>
               <span className="bar-value">{formatNumber(count)}</span>
-              <span className="bar-share">{total ? `${Math.round((count / total) * 100)}%` : ''}</span>
+              <span className="bar-share" data-testid="event-type-share">{formatShare(count, total) ?? ''}</span>
             </li>
           ))}
           {others > 0 && (
@@ -39,7 +41,7 @@ export function EventsByTypePanel({ snapshot }: { snapshot: LiveSnapshot }) {
               <span className="bar-label">{rows.length - MAX_ROWS} other types</span>
               <span className="bar-track" />
               <span className="bar-value">{formatNumber(others)}</span>
-              <span className="bar-share">{`${Math.round((others / total) * 100)}%`}</span>
+              <span className="bar-share">{formatShare(others, total) ?? ''}</span>
             </li>
           )}
         </ul>

@@ -3,8 +3,9 @@ import type { ConnectionStatus } from '@/components/hooks/useLiveFeed';
 import { ConnectionBadge } from '@/components/ui/ConnectionBadge';
 import { Logo } from '@/components/ui/Logo';
 import { Nav } from '@/components/ui/Nav';
-import { formatAge, formatClock } from '@/lib/format';
+import { formatAge } from '@/lib/format';
 import type { LiveSnapshot } from '@/lib/live';
+import { formatDateTimeIn, zoneLabel } from '@/lib/shopTime';
 
 export function LiveHeader(props: {
   snapshot: LiveSnapshot | undefined;
@@ -19,8 +20,9 @@ export function LiveHeader(props: {
         <Nav />
       </div>
       <div className="app-header-right">
+        {snapshot && <ShopChip shop={snapshot.shop} at={snapshot.computedAt} />}
         {snapshot && (
-          <span className="chip" data-testid="mode" title={snapshot.durable ? 'Live state is durable' : 'Live state is kept in memory only'}>
+          <span className="chip chip-mode" data-testid="mode" title={snapshot.durable ? 'Live state is durable' : 'Live state is kept in memory only'}>
             Mode: <strong>{snapshot.mode}</strong>
           </span>
         )}
@@ -28,6 +30,15 @@ export function LiveHeader(props: {
         <FreshnessLabel snapshot={snapshot} freshness={freshness} />
       </div>
     </header>
+  );
+}
+
+/** The currency and time zone every figure on the page is in. */
+export function ShopChip({ shop, at }: { shop: LiveSnapshot['shop']; at: number }) {
+  return (
+    <span className="chip" data-testid="shop-settings" title={`Money in ${shop.currency}; times in ${shop.timeZone}`}>
+      <strong>{shop.currency}</strong> · {zoneLabel(shop.timeZone, at)}
+    </span>
   );
 }
 
@@ -46,12 +57,10 @@ function FreshnessLabel({ snapshot, freshness }: { snapshot: LiveSnapshot | unde
       data-testid="freshness"
       data-age-ms={Math.round(freshness.dataAgeMs)}
       data-state={freshness.state}
-      title={`Snapshot computed at ${formatClock(snapshot.computedAt)}`}
+      title={`Snapshot computed at ${formatDateTimeIn(snapshot.shop.timeZone, snapshot.computedAt)} ${zoneLabel(snapshot.shop.timeZone, snapshot.computedAt)}`}
     >
       Updated {formatAge(freshness.dataAgeMs)}
-      {freshness.eventAgeMs !== null && (
-        <span className="freshness-sub"> · last event {formatAge(freshness.eventAgeMs)}</span>
-      )}
+      {freshness.eventAgeMs !== null && <span className="freshness-sub"> · last event {formatAge(freshness.eventAgeMs)}</span>}
     </span>
   );
 }

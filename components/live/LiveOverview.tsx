@@ -6,15 +6,21 @@ import { useNow } from '@/components/hooks/useNow';
 import { AlertFeed } from './AlertFeed';
 import { EmptyState } from './EmptyState';
 import { EventsByTypePanel } from './EventsByTypePanel';
+import { FunnelPanel } from './FunnelPanel';
 import { InventoryPanel } from './InventoryPanel';
 import { KpiRow } from './KpiRow';
 import { LiveHeader } from './LiveHeader';
 import { PipelinePanel } from './PipelinePanel';
 import { SessionsPanel } from './SessionsPanel';
 import { StatusNotices } from './StatusNotices';
+import { TopCountriesPanel, TopProductsPanel } from './TopListsPanels';
 import { ActiveUsersChartPanel, OrdersChartPanel, RevenueChartPanel } from './TrendPanels';
 
-/** The analysts' live overview: every live metric of the shop on one page. */
+/**
+ * The analysts' live overview: every live metric of the shop on one page. The alert feed comes
+ * first in the document so that on a phone it sits right under the headline tiles; on wider
+ * screens the grid puts it in a column of its own beside the panels.
+ */
 export function LiveOverview() {
   const feed = useLiveFeed();
   const now = useNow();
@@ -26,23 +32,27 @@ export function LiveOverview() {
   const untrusted = freshness !== null && (freshness.state === 'stale' || freshness.state === 'disconnected');
 
   return (
-    <div className="overview">
+    <div className="overview page-scaled">
       <LiveHeader snapshot={snapshot} status={feed.status} freshness={freshness} />
       <main className={`overview-main ${untrusted ? 'overview-untrusted' : ''}`}>
         <StatusNotices snapshot={snapshot} freshness={freshness} status={feed.status} />
         {!snapshot ? (
           <div className="loading" data-testid="loading">
-            {feed.fetchError ? `Cannot load live metrics: ${feed.fetchError}. Retrying…` : 'Loading live metrics…'}
+            {feed.fetchError ? `Cannot load live metrics: ${readableFetchError(feed.fetchError)}. Retrying…` : 'Loading live metrics…'}
           </div>
         ) : (
           <>
             {noEventsYet ? <EmptyState /> : <KpiRow snapshot={snapshot} />}
             <div className="overview-grid">
+              <AlertFeed alerts={snapshot.alerts} shop={snapshot.shop} serverNow={serverNow} />
               <div className="overview-panels">
                 {!noEventsYet && (
                   <>
                     <RevenueChartPanel snapshot={snapshot} />
                     <OrdersChartPanel snapshot={snapshot} />
+                    <FunnelPanel snapshot={snapshot} />
+                    <TopProductsPanel snapshot={snapshot} />
+                    <TopCountriesPanel snapshot={snapshot} />
                     <ActiveUsersChartPanel snapshot={snapshot} />
                     <SessionsPanel snapshot={snapshot} />
                     <EventsByTypePanel snapshot={snapshot} />
@@ -51,11 +61,15 @@ export function LiveOverview() {
                 )}
                 <PipelinePanel snapshot={snapshot} />
               </div>
-              <AlertFeed alerts={snapshot.alerts} serverNow={serverNow} />
             </div>
           </>
         )}
       </main>
     </div>
   );
+}
+
+/** A browser's network failure ("Failed to fetch", "NetworkError…") says nothing to a person. */
+function readableFetchError(message: string): string {
+  return message.startsWith('GET ') ? message : 'the Pulse server cannot be reached';
 }

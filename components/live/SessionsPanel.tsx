@@ -3,29 +3,31 @@ import { Stat } from '@/components/ui/Stat';
 import { formatDuration, formatNumber } from '@/lib/format';
 import type { LiveSnapshot } from '@/lib/live';
 
+/** Averages over the sessions active in the last 5 minutes: per session, never site totals. */
 export function SessionsPanel({ snapshot }: { snapshot: LiveSnapshot }) {
   const { sessions } = snapshot;
   return (
-    <Panel title="Sessions" meta="live sessions" testId="sessions-panel">
+    <Panel title="Sessions" meta="active in the last 5 minutes; averages per session" testId="sessions-panel">
       <div className="stat-grid stat-grid-2">
         <Stat label="Active sessions" display={formatNumber(sessions.active)} value={sessions.active} testId="sessions-active" />
         <Stat
-          label="Avg. duration"
+          label="Average duration"
           display={formatDuration(sessions.avgDurationSeconds)}
           value={sessions.avgDurationSeconds}
           testId="sessions-avg-duration"
         />
         <Stat
-          label="Avg. unique pages"
+          label="Unique pages per session"
           display={formatNumber(sessions.avgUniquePages, 1)}
           value={sessions.avgUniquePages}
           testId="sessions-avg-pages"
         />
         <Stat
-          label="Page views / min"
-          display={formatNumber(sessions.pageViewsPerMinute, 1)}
-          value={sessions.pageViewsPerMinute}
-          testId="page-views-per-minute"
+          label="Page views per session per minute"
+          display={formatNumber(sessions.pageViewsPerSessionPerMinute, 1)}
+          value={sessions.pageViewsPerSessionPerMinute}
+          title="The mean over active sessions of each session's page views per minute (not the site's total)"
+          testId="page-views-per-session-per-minute"
         />
       </div>
     </Panel>

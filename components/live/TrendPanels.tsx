@@ -1,22 +1,52 @@
+import type { ReactNode } from 'react';
 import { MinuteChart } from '@/components/charts/MinuteChart';
 import { Panel } from '@/components/ui/Panel';
-import { formatCompactMoney, formatCompactNumber, formatMoney, formatNumber } from '@/lib/format';
+import { formatCompactNumber, formatNumber } from '@/lib/format';
 import type { LiveSnapshot } from '@/lib/live';
+import { formatMoney } from '@/lib/money';
+import { zoneLabel } from '@/lib/shopTime';
+import { CountingSince, countingBeganAfter } from './countingSince';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+/** "last 60 min · times CET · counting since 18:48" */
+function ChartMeta({ snapshot, children }: { snapshot: LiveSnapshot; children?: ReactNode }) {
+  const { shop, series } = snapshot;
+  return (
+    <>
+      last 60 min{children} · {zoneLabel(shop.timeZone, snapshot.computedAt)}
+      {series.length > 0 && countingBeganAfter(shop, series[0].minute) !== null && (
+        <>
+          {' · '}
+          <CountingSince shop={shop} from={series[0].minute} />
+        </>
+      )}
+    </>
+  );
+}
+
+function chartTimes(snapshot: LiveSnapshot) {
+  return { timeZone: snapshot.shop.timeZone, countingSince: snapshot.shop.countingSince };
+}
+
 export function RevenueChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
+  const { currency } = snapshot.shop;
   const peak = Math.max(0, ...snapshot.series.map((p) => p.revenueMinor));
   return (
-    <Panel title="Revenue per minute" meta={`last 60 min · peak ${formatMoney(peak)}`} testId="revenue-chart">
+    <Panel
+      title="Revenue per minute"
+      meta={<ChartMeta snapshot={snapshot}>{` · peak ${formatMoney(peak, currency)}`}</ChartMeta>}
+      testId="revenue-chart"
+    >
       <MinuteChart
         series={snapshot.series}
         metric="revenueMinor"
         kind="area"
         color="#4f46e5"
         label="Revenue"
-        formatValue={formatMoney}
-        formatAxis={(cents) => formatCompactMoney(cents).replace(/\.00$/, '')}
+        formatValue={(minor) => formatMoney(minor, currency)}
+        formatAxis={(minor) => formatMoney(minor, currency, { compact: true })}
+        {...chartTimes(snapshot)}
       />
     </Panel>
   );
@@ -25,7 +55,7 @@ export function RevenueChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
 export function OrdersChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
   const total = sum(snapshot.series.map((p) => p.orders));
   return (
-    <Panel title="Orders per minute" meta={`last 60 min · ${formatNumber(total)} orders`} testId="orders-chart">
+    <Panel title="Orders per minute" meta={<ChartMeta snapshot={snapshot}>{` · ${formatNumber(total)} orders`}</ChartMeta>} testId="orders-chart">
       <MinuteChart
         series={snapshot.series}
         metric="orders"
@@ -34,6 +64,7 @@ export function OrdersChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
         label="Orders"
         formatValue={(n) => formatNumber(n)}
         formatAxis={formatCompactNumber}
+        {...chartTimes(snapshot)}
       />
     </Panel>
   );
@@ -41,7 +72,7 @@ export function OrdersChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
 
 export function ActiveUsersChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
   return (
-    <Panel title="Active users per minute" meta="last 60 min" testId="active-users-chart">
+    <Panel title="Active users per minute" meta={<ChartMeta snapshot={snapshot} />} testId="active-users-chart">
       <MinuteChart
         series={snapshot.series}
         metric="activeUsers"
@@ -50,6 +81,7 @@ export function ActiveUsersChartPanel({ snapshot }: { snapshot: LiveSnapshot }) 
         label="Active users"
         formatValue={(n) => formatNumber(n)}
         formatAxis={formatCompactNumber}
+        {...chartTimes(snapshot)}
       />
     </Panel>
   );
