@@ -1,16 +1,30 @@
-import { formatMinute } from '@/lib/format';
+import { formatTimeIn, zoneLabel } from '@/lib/shopTime';
 
-const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
-const dateFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** Local wall-clock time, big, with the UTC time the metrics are bucketed by. */
-export function WallClock({ now }: { now: number | null }) {
-  if (now === null) return <div className="wall-clock" />;
+function dateIn(timeZone: string, ts: number): string {
+  let f = dateFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone });
+    dateFormats.set(timeZone, f);
+  }
+  return f.format(ts);
+}
+
+/**
+ * The shop's time, big, with its zone: every time on the wall is in the shop's time zone,
+ * whatever the zone of the computer driving the screen.
+ */
+export function WallClock({ now, timeZone }: { now: number | null; timeZone: string | null }) {
+  if (now === null || timeZone === null) return <div className="wall-clock" />;
   return (
-    <div className="wall-clock" data-testid="wall-clock">
-      <span className="wall-clock-time">{timeFormat.format(now)}</span>
+    <div className="wall-clock" data-testid="wall-clock" data-time-zone={timeZone}>
+      <span className="wall-clock-time">
+        {formatTimeIn(timeZone, now)}
+        <span className="wall-clock-zone"> {zoneLabel(timeZone, now)}</span>
+      </span>
       <span className="wall-clock-date">
-        {dateFormat.format(now)} · {formatMinute(now)} UTC
+        {dateIn(timeZone, now)} · {timeZone}
       </span>
     </div>
   );

@@ -156,5 +156,4 @@ describe('worst', () => {
       reason: 'w1; w2',
     });
   });
-
 });
