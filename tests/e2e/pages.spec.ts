@@ -1,11 +1,13 @@
-import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
-import { formatMoney, formatPercent } from '../../lib/format';
+import { formatPercent } from '../../lib/format';
 import type { LiveSnapshot } from '../../lib/live';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf } from './support';
+import { formatMoney } from '../../lib/money';
+import { startFreshServer } from './freshServer';
+import { collectErrors, screenshotPath, stopServer, valueOf } from './support';
 
 /**
- * The live overview (/) and the wall display (/wall) against the real server. Tests share one
+ * The live overview (/) against the real server (the wall's tests are in wall.spec.ts). Tests share one
  * server and run in order, so each reads the numbers on screen first and asserts on deltas,
  * with users, sessions and amounts of its own.
  */
@@ -46,14 +48,9 @@ async function openLive(page: Page, url: string): Promise<void> {
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
 }
 
-/** Lets resize observers (the charts) catch up with a viewport change. */
-async function settleLayout(page: Page): Promise<void> {
-  for (let i = 0; i < 3; i++) await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
-}
-
 test('before any event, the overview explains how to send some instead of showing zeros', async ({ page }) => {
   // a server of its own: the shared one has seen other tests' events
-  const fresh = await startExtraServer({});
+  const fresh = await startFreshServer({});
   try {
     await openLive(page, `${fresh.url}/`);
     const empty = page.getByTestId('empty-state');
@@ -80,8 +77,9 @@ test('the overview shows posted events as exact changes in every headline number
   const activeUsers = await before('active-users');
   const sessions = await before('conversion', 'data-sessions');
   const sessionsWithPurchase = await before('conversion', 'data-sessions-with-purchase');
-  const cartsCreated = await before('cart-abandonment', 'data-carts-created');
-  const cartsPurchased = await before('cart-abandonment', 'data-carts-purchased');
+  const cartsDecided = await before('cart-abandonment', 'data-decided');
+  const cartsAbandoned = await before('cart-abandonment', 'data-abandoned');
+  const cartsPurchased = await before('cart-abandonment', 'data-purchased');
   const accepted = await valueOf(page, 'events-accepted');
 
   const browser = uid('user');
@@ -108,7 +106,7 @@ test('the overview shows posted events as exact changes in every headline number
   ]);
 
   await expect(page.getByTestId('revenue-today')).toHaveAttribute('data-value', String(revenueToday + 1234));
-  await expect(page.getByTestId('revenue-today')).toHaveText(formatMoney(revenueToday + 1234));
+  await expect(page.getByTestId('revenue-today')).toHaveText(formatMoney(revenueToday + 1234, 'EUR'));
   await expect(page.getByTestId('revenue-last-60')).toHaveAttribute('data-value', String(revenueLast60 + 1234));
   await expect(page.getByTestId('orders-last-hour')).toHaveAttribute('data-value', String(orders + 1));
   await expect(page.getByTestId('active-users')).toHaveAttribute('data-value', String(activeUsers + 2));
@@ -119,10 +117,12 @@ test('the overview shows posted events as exact changes in every headline number
     formatPercent((sessionsWithPurchase + 1) / (sessions + 2)),
   );
 
-  const carts = cartsCreated + 1;
-  await expect(page.getByTestId('cart-abandonment')).toHaveAttribute('data-carts-created', String(carts));
+  // a cart followed by a purchase is decided at once: purchased
+  const decided = cartsDecided + 1;
+  await expect(page.getByTestId('cart-abandonment')).toHaveAttribute('data-decided', String(decided));
+  await expect(page.getByTestId('cart-abandonment')).toHaveAttribute('data-purchased', String(cartsPurchased + 1));
   await expect(page.getByTestId('cart-abandonment')).toHaveText(
-    carts < 20 ? `Not enough data (${carts} of 20 carts)` : formatPercent(1 - (cartsPurchased + 1) / carts),
+    decided < 20 ? `Not enough data: ${decided} of 20 decided carts` : formatPercent(cartsAbandoned / decided),
   );
   await expect(page.getByTestId('freshness')).toHaveText(/^Updated (just now|\d+ s ago)/);
   expect(errors).toEqual([]);
@@ -140,7 +140,7 @@ test('a purchase above 1000 raises a high-value alert in the overview feed', asy
   await expect(alert).toHaveCount(1);
   await expect(alert).toHaveAttribute('data-kind', 'high_value');
   await expect(alert).toHaveAttribute('data-severity', 'warning');
-  await expect(alert.getByTestId('alert-amount')).toHaveText(formatMoney(150_000));
+  await expect(alert.getByTestId('alert-amount')).toHaveText(formatMoney(150_000, 'EUR'));
   await expect(alert.getByTestId('alert-event')).toHaveText(eventId);
   // newest first
   await expect(page.getByTestId('alert-item').first()).toContainText(buyer);
@@ -198,7 +198,7 @@ function lastHourOfTraffic(): WireEvent[] {
   return events;
 }
 
-test('screenshots of the overview and the wall with data', async ({ page, request }, testInfo) => {
+test('screenshots of the overview with data', async ({ page, request }, testInfo) => {
   const stock = await request.post('/api/inventory', {
     headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` },
     data: { items: [{ product_id: 'prod_espresso', stock: 3 }, { product_id: 'prod_yoga_mat', stock: 0 }, { product_id: 'prod_mug', stock: 240 }] },
@@ -218,5 +218,4 @@ test('screenshots of the overview and the wall with data', async ({ page, reques
   await page.screenshot({ path: screenshotPath(testInfo, 'overview-full.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: screenshotPath(testInfo, 'overview-dark.png') });
-
 });
