@@ -26,7 +26,8 @@ const onSignal = (signal: NodeJS.Signals) => {
     console.error(`[pulse-sim] ${signal} again: exiting without waiting for ${sim.stats().unsent} queued events`);
     process.exit(130);
   }
-  if (!options.quiet) console.log(`[pulse-sim] ${signal}: stopping, delivering queued events (again to quit at once)`);
+  // said even with --quiet: the wait that follows needs an explanation
+  console.log(`[pulse-sim] ${signal}: stopping; delivering ${sim.stats().unsent} queued events… (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)`);
   void sim.stop();
 };
 process.on('SIGINT', onSignal);

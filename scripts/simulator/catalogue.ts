@@ -1,6 +1,7 @@
 /**
- * The simulated shop: ~40 products in 8 categories. Prices are integer cents; `popularity`
- * weights how often a product is viewed, so expensive items are seen (and bought) rarely.
+ * The simulated shop: ~40 products in 8 categories. Prices are integer euro cents (other
+ * currencies are converted from them, currency.ts); `popularity` weights how often a product is
+ * viewed, and with its price how often it is bought (basket.ts).
  */
 export interface Product {
   id: string;
@@ -76,10 +77,11 @@ export const CATALOGUE: readonly Product[] = Object.entries(ROWS).flatMap(([cate
 
 export const CATEGORIES: readonly string[] = Object.keys(ROWS);
 
-export const HIGH_VALUE_CENTS = 100_000;
+/** the high-value rule's default threshold (PRODUCT.md: a purchase above 1000), in catalogue cents */
+export const HIGH_VALUE_ABOVE_MINOR = 100_000;
 
 export const productsIn = (category: string): Product[] => CATALOGUE.filter((p) => p.category === category);
 
-export const expensiveProducts = (): Product[] => CATALOGUE.filter((p) => p.priceMinor > HIGH_VALUE_CENTS);
+export const expensiveProducts = (): Product[] => CATALOGUE.filter((p) => p.priceMinor > HIGH_VALUE_ABOVE_MINOR);
 
 export const cheapProducts = (maxMinor = 5_000): Product[] => CATALOGUE.filter((p) => p.priceMinor <= maxMinor);

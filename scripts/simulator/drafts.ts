@@ -1,5 +1,6 @@
 import type { WireEvent } from '../../lib/events';
 import type { Product } from './catalogue';
+import type { PriceList } from './currency';
 import type { City } from './geo';
 import { asLocation } from './geo';
 
@@ -18,6 +19,8 @@ export interface Step {
 export interface Visitor {
   userId: string;
   sessionId: string;
+  /** the currency the visitor pays in, and the catalogue's prices in it */
+  prices: PriceList;
 }
 
 export interface CartLine {
@@ -25,8 +28,7 @@ export interface CartLine {
   quantity: number;
 }
 
-const euros = (cents: number): number => cents / 100;
-
+/** the cart's worth in catalogue euro cents (the fraud patterns reason in these) */
 export const cartTotalMinor = (cart: readonly CartLine[]): number =>
   cart.reduce((sum, line) => sum + line.product.priceMinor * line.quantity, 0);
 
@@ -47,23 +49,27 @@ export const productPage = (v: Visitor, product: Product, city?: City): Draft =>
   pageView(v, `/products/${product.id}`, { product, city });
 
 export function addToCart(v: Visitor, line: CartLine): Draft {
+  const { prices } = v;
   return {
     user_id: v.userId,
     session_id: v.sessionId,
     event_type: 'add_to_cart',
-    properties: { product_id: line.product.id, quantity: line.quantity, price: euros(line.product.priceMinor) },
+    properties: { product_id: line.product.id, quantity: line.quantity, price: prices.amount(prices.minorOf(line.product)), currency: prices.currency },
   };
 }
 
+/** The order: the amount is the sum of the lines in the visitor's currency, exact in its minor units. */
 export function purchase(v: Visitor, cart: readonly CartLine[], city: City): Draft {
+  const { prices } = v;
+  const totalMinor = cart.reduce((sum, l) => sum + prices.minorOf(l.product) * l.quantity, 0);
   return {
     user_id: v.userId,
     session_id: v.sessionId,
     event_type: 'purchase',
     properties: {
-      amount: euros(cartTotalMinor(cart)),
-      currency: 'EUR',
-      items: cart.map((l) => ({ product_id: l.product.id, quantity: l.quantity, price: euros(l.product.priceMinor) })),
+      amount: prices.amount(totalMinor),
+      currency: prices.currency,
+      items: cart.map((l) => ({ product_id: l.product.id, quantity: l.quantity, price: prices.amount(prices.minorOf(l.product)) })),
       location: asLocation(city),
     },
   };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { toMinor, validateEvent, type WireEvent } from '@/lib/events';
+import { validateEvent, type WireEvent } from '@/lib/events';
+import { toMinor } from '@/lib/money';
 import { Actor, runToCompletion } from './actor';
-import { HIGH_VALUE_CENTS } from './catalogue';
+import { HIGH_VALUE_ABOVE_MINOR } from './catalogue';
 import { cartWorth, FRAUD_PATTERNS, startPattern, type FraudPattern } from './fraud';
 import { distanceKm } from './geo';
 import { createRandom } from './random';
+import { defaultPricing } from './simulator';
 import { UserPool } from './users';
 
 const START = Date.parse('2026-11-25T12:00:00.000Z');
@@ -12,12 +14,12 @@ const MINUTE = 60_000;
 
 function play(kind: FraudPattern, seed: number): WireEvent[] {
   const rng = createRandom(seed);
-  const users = new UserPool(seed);
+  const users = new UserPool(seed, defaultPricing());
   let id = 0;
   const pattern = startPattern(kind, {
     rng,
     customer: users.pick(rng),
-    newCustomer: () => ({ id: `user_new_${seed}`, home: users.get(seed).home }),
+    newCustomer: () => users.create(`user_new_${seed}`, rng),
     newSessionId: () => `sess_${++id}`,
   });
   return runToCompletion(new Actor(kind, pattern.script, START, () => `evt_${seed}_${++id}`, pattern.users));
@@ -25,7 +27,7 @@ function play(kind: FraudPattern, seed: number): WireEvent[] {
 
 const time = (e: WireEvent) => Date.parse(e.timestamp);
 const purchasesOf = (events: WireEvent[]) => events.filter((e) => e.event_type === 'purchase');
-const cents = (e: WireEvent) => toMinor(e.properties!.amount!);
+const cents = (e: WireEvent) => toMinor(e.properties!.amount!, 'EUR');
 const located = (events: WireEvent[]) => events.filter((e) => e.properties?.location?.lat !== undefined);
 const speedKmh = (a: WireEvent, b: WireEvent) => {
   const km = distanceKm(
@@ -93,27 +95,43 @@ describe('fraud patterns', () => {
     }
   });
 
-  it('outsized_amount: the last purchase is more than 5× the previous average', () => {
+  it('outsized_amount: the last purchase is more than 5× the previous average, and no high-value order', () => {
     for (const seed of seeds) {
       const purchases = purchasesOf(play('outsized_amount', seed));
       const previous = purchases.slice(0, -1).map(cents);
       expect(previous.length).toBeGreaterThan(0);
       const avg = previous.reduce((a, b) => a + b, 0) / previous.length;
       expect(cents(purchases.at(-1)!)).toBeGreaterThan(5 * avg);
+      expect(Math.max(...purchases.map(cents))).toBeLessThanOrEqual(HIGH_VALUE_ABOVE_MINOR);
     }
   });
 
-  it('takeover: at least one purchase scores above the 0.8 fraud threshold', () => {
+  it('takeover: exactly one purchase scores above the 0.8 fraud threshold, none is a high-value order', () => {
     for (const seed of seeds) {
       const events = play('takeover', seed);
-      expect(Math.max(...fraudScores(events))).toBeGreaterThan(0.8);
+      const scores = fraudScores(events);
+      expect(scores.filter((s) => s > 0.8)).toEqual([1]);
+      expect(scores.at(-1)).toBe(1);
+      expect(Math.max(...purchasesOf(events).map(cents))).toBeLessThanOrEqual(HIGH_VALUE_ABOVE_MINOR);
       expect(time(events.at(-1)!) - time(events[0])).toBeLessThan(10 * MINUTE);
     }
   });
 
-  it('high_value: an order over 1000', () => {
+  it('high_value: one order over 1000, which is no fraud alert', () => {
     for (const seed of seeds) {
-      expect(purchasesOf(play('high_value', seed)).some((p) => cents(p) > HIGH_VALUE_CENTS)).toBe(true);
+      const events = play('high_value', seed);
+      expect(purchasesOf(events).filter((p) => cents(p) > HIGH_VALUE_ABOVE_MINOR)).toHaveLength(1);
+      expect(Math.max(...fraudScores(events))).toBeLessThanOrEqual(0.8);
+    }
+  });
+
+  it('burst and country_hop raise no alert of either kind on their own', () => {
+    for (const kind of ['burst', 'country_hop'] as const) {
+      for (const seed of seeds) {
+        const events = play(kind, seed);
+        expect(Math.max(...fraudScores(events))).toBeLessThanOrEqual(0.8);
+        expect(Math.max(...purchasesOf(events).map(cents))).toBeLessThanOrEqual(HIGH_VALUE_ABOVE_MINOR);
+      }
     }
   });
 

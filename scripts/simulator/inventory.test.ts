@@ -4,6 +4,7 @@ import { CATALOGUE } from './catalogue';
 import { openingStock, StockBook } from './inventory';
 import { createRandom } from './random';
 import { shoppingSession } from './session';
+import { defaultPricing } from './simulator';
 import { UserPool } from './users';
 
 describe('opening stock and the stock book', () => {
@@ -26,7 +27,7 @@ describe('opening stock and the stock book', () => {
 
   it('makes sessions abandon a cart that is sold out', () => {
     const rng = createRandom(5);
-    const users = new UserPool(5);
+    const users = new UserPool(5, defaultPricing());
     const sessions = Array.from({ length: 2000 }, (_, i) =>
       runToCompletion(new Actor('session', shoppingSession(rng.fork(), users.pick(rng), `s${i}`, () => false), 0, () => `e${i}_${Math.random()}`)),
     );

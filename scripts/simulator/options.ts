@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { parseCurrencyRates } from '../../lib/money';
+import { createPricing, MIX_FORMAT, parseCurrencyMix, type Pricing } from './currency';
+import { DEFAULT_PATTERNS_PER_HOUR } from './fraudSchedule';
 import { seedFrom } from './random';
 import { MAX_BATCH } from './sender';
 
@@ -9,7 +12,10 @@ export interface CliOptions {
   /** seconds; null = until stopped */
   duration: number | null;
   batch: number;
-  fraud: number;
+  /** scripted fraud and high-value patterns per hour */
+  patternsPerHour: number;
+  /** shop currency, the customers' currency mix and the rates prices are converted with */
+  pricing: Pricing;
   seed: number | null;
   quiet: boolean;
   seedInventory: boolean;
@@ -22,8 +28,12 @@ export const DEFAULTS = {
   key: 'demo-ingest-key-local',
   rate: 50,
   batch: 50,
-  fraud: 0.02,
+  patternsPerHour: DEFAULT_PATTERNS_PER_HOUR,
+  shopCurrency: 'EUR',
 } as const;
+
+/** what `npm run demo` runs the simulator with */
+export const DEMO_DEFAULTS = { rate: 40 } as const;
 
 export const USAGE = `Usage: npm run simulate -- [options]
 
@@ -37,8 +47,20 @@ Options:
   --rate <n>         events per second (default ${DEFAULTS.rate})
   --duration <s>     stop after this many seconds (default: run until Ctrl-C)
   --batch <n>        most events per request, 1-${MAX_BATCH}; 1 = one request per event (default ${DEFAULTS.batch})
-  --fraud <p>        probability (0-1) that a new session is a fraud or high-value pattern
-                     (default ${DEFAULTS.fraud})
+  --patterns-per-hour <n>
+                     scripted fraud and high-value patterns started per hour, whatever the
+                     rate; the five patterns take turns (default ${DEFAULTS.patternsPerHour}: about
+                     ${DEFAULTS.patternsPerHour / 5} fraud alerts and ${DEFAULTS.patternsPerHour / 5} high-value alerts an hour; 0 = none)
+  --currencies <mix> currencies customers pay in, as ${MIX_FORMAT}:
+                     ISO 4217 codes with their shares of customers (relative weights);
+                     each customer always pays in one, amounts in its own minor units
+                     (default: the shop currency only)
+  --shop-currency <code>
+                     the shop's currency, as the server's SHOP_CURRENCY (env SHOP_CURRENCY;
+                     default ${DEFAULTS.shopCurrency}); the catalogue's euro prices are converted into it
+  --rates <rates>    rates into the shop currency, in the server's CURRENCY_RATES format,
+                     CODE=rate,… e.g. USD=0.92,JPY=0.0061 (env CURRENCY_RATES); currencies
+                     without one are priced at the simulator's reference rates
   --seed <n|text>    reproduce the same users, sessions and patterns
   --seed-inventory   first set opening stock for the catalogue (POST /api/inventory), so
                      the inventory panel and low-stock alerts have something to show;
@@ -51,7 +73,8 @@ Options:
 Examples:
   npm run simulate
   npm run simulate -- --rate 200 --duration 60 --seed 7
-  PULSE_URL=https://pulse.example.com PULSE_INGEST_KEY=… npm run simulate -- --fraud 0.1`;
+  npm run simulate -- --currencies EUR:0.8,USD:0.15,JPY:0.05 --rates USD=0.92,JPY=0.0061
+  PULSE_URL=https://pulse.example.com PULSE_INGEST_KEY=… npm run simulate -- --patterns-per-hour 120`;
 
 export type ParseResult = { kind: 'run'; options: CliOptions } | { kind: 'help' } | { kind: 'error'; message: string };
 
@@ -70,7 +93,10 @@ export function parseCli(argv: string[], env: Env): ParseResult {
         rate: { type: 'string' },
         duration: { type: 'string' },
         batch: { type: 'string' },
-        fraud: { type: 'string' },
+        'patterns-per-hour': { type: 'string' },
+        currencies: { type: 'string' },
+        'shop-currency': { type: 'string' },
+        rates: { type: 'string' },
         seed: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         'seed-inventory': { type: 'boolean' },
@@ -79,6 +105,9 @@ export function parseCli(argv: string[], env: Env): ParseResult {
       },
     }));
   } catch (err) {
+    if (argv.some((a) => a === '--fraud' || a.startsWith('--fraud='))) {
+      return { kind: 'error', message: '--fraud (a probability per session) was replaced by --patterns-per-hour <n>' };
+    }
     return { kind: 'error', message: (err as Error).message };
   }
   if (values.help) return { kind: 'help' };
@@ -105,8 +134,12 @@ export function parseCli(argv: string[], env: Env): ParseResult {
   if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) {
     return { kind: 'error', message: `--batch must be a whole number from 1 to ${MAX_BATCH} (the ingest batch limit)` };
   }
-  const fraud = number(str('fraud'), DEFAULTS.fraud);
-  if (!(fraud >= 0 && fraud <= 1)) return { kind: 'error', message: '--fraud must be a probability from 0 to 1' };
+  const patternsPerHour = number(str('patterns-per-hour'), DEFAULTS.patternsPerHour);
+  if (!(patternsPerHour >= 0 && Number.isFinite(patternsPerHour))) {
+    return { kind: 'error', message: '--patterns-per-hour must be a number from 0 up' };
+  }
+  const pricing = pricingFrom(str('currencies'), str('shop-currency') ?? nonEmpty(env.SHOP_CURRENCY) ?? DEFAULTS.shopCurrency, str('rates') ?? env.CURRENCY_RATES);
+  if (!pricing.ok) return { kind: 'error', message: pricing.error };
   const seedText = str('seed');
   const seed = seedText === undefined || seedText === '' ? null : seedFrom(seedText);
 
@@ -117,8 +150,36 @@ export function parseCli(argv: string[], env: Env): ParseResult {
   }
   return {
     kind: 'run',
-    options: { url: url.replace(/\/+$/, ''), key, adminKey, rate, duration, batch, fraud, seed, quiet: values.quiet === true, seedInventory },
+    options: {
+      url: url.replace(/\/+$/, ''), key, adminKey, rate, duration, batch, patternsPerHour, pricing: pricing.pricing, seed, quiet: values.quiet === true, seedInventory,
+    },
   };
+}
+
+/**
+ * The prices customers pay: shop currency, mix and rates as the server is configured with them
+ * (the demo passes the same values to both). Errors name the option.
+ */
+export function pricingFrom(
+  currencies: string | undefined,
+  shopCurrency: string,
+  ratesText: string | undefined,
+): { ok: true; pricing: Pricing } | { ok: false; error: string } {
+  let mix = null;
+  if (currencies !== undefined && currencies.trim() !== '') {
+    const parsed = parseCurrencyMix(currencies);
+    if (!parsed.ok) return { ok: false, error: `--currencies: ${parsed.error}` };
+    mix = parsed.mix;
+  }
+  let rates: Map<string, number> | undefined;
+  if (ratesText !== undefined && ratesText.trim() !== '') {
+    try {
+      rates = parseCurrencyRates(ratesText, shopCurrency);
+    } catch (err) {
+      return { ok: false, error: `--rates / CURRENCY_RATES: ${(err as Error).message}` };
+    }
+  }
+  return createPricing({ shopCurrency, mix, rates });
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

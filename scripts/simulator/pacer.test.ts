@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pacer } from './pacer';
 import { createRandom } from './random';
-import { Traffic } from './traffic';
-import { UserPool } from './users';
+import { createTraffic } from './simulator';
 
 describe('Pacer', () => {
   it('holds the target rate over irregular ticks', () => {
@@ -33,8 +32,8 @@ describe('Pacer', () => {
 });
 
 describe('Traffic', () => {
-  const run = (rate: number, seconds: number) => {
-    const traffic = new Traffic({ rng: createRandom(3), rate, fraud: 0.02, users: new UserPool(3), newId: (() => { let i = 0; return () => `id${++i}`; })() });
+  const run = (rate: number, seconds: number, patternsPerHour = 20) => {
+    const traffic = createTraffic({ seed: 3, rng: createRandom(3), rate, start: 0, patternsPerHour, newId: (() => { let i = 0; return () => `id${++i}`; })() });
     const pacer = new Pacer(rate, 0);
     const events = [];
     const perSecond = new Map<number, number>();
@@ -67,11 +66,16 @@ describe('Traffic', () => {
     expect(tooLate / gaps.length).toBeLessThan(0.02);
   });
 
-  it('starts fraud patterns at about the requested probability', () => {
-    const { traffic } = run(200, 300);
-    const patterns = traffic.started.burst + traffic.started.country_hop + traffic.started.outsized_amount + traffic.started.takeover + traffic.started.high_value;
-    const share = patterns / (patterns + traffic.started.session);
-    expect(share).toBeGreaterThan(0.01);
-    expect(share).toBeLessThan(0.03);
+  it('starts fraud patterns on their schedule, not in proportion to the traffic', () => {
+    const patterns = (t: ReturnType<typeof run>['traffic']) =>
+      t.started.burst + t.started.country_hop + t.started.outsized_amount + t.started.takeover + t.started.high_value;
+    // 120 an hour is one every 30 s on average: about 10 in 300 s at 20 and at 200 events/s
+    for (const rate of [20, 200]) {
+      const { traffic } = run(rate, 300, 120);
+      expect(patterns(traffic)).toBeGreaterThanOrEqual(8);
+      expect(patterns(traffic)).toBeLessThanOrEqual(12);
+      expect(traffic.started.session).toBeGreaterThan(rate * 10);
+    }
+    expect(patterns(run(20, 300, 0).traffic)).toBe(0);
   });
 });

@@ -14,6 +14,8 @@ export interface Random {
   weighted<T>(items: readonly T[], weight: (item: T) => number): T;
   /** exponentially distributed with the given mean, clamped to [min, max] */
   exp(mean: number, min: number, max: number): number;
+  /** log-normally distributed: `median` × e^(sigma × a standard normal draw) */
+  logNormal(median: number, sigma: number): number;
   /** a new generator with its own stream, derived from this one */
   fork(): Random;
 }
@@ -46,6 +48,8 @@ export function createRandom(seed: number): Random {
       return items[items.length - 1];
     },
     exp: (mean, min, max) => Math.min(max, Math.max(min, -Math.log(1 - next()) * mean)),
+    // Box-Muller; 1 - next() is in (0, 1], so the logarithm is finite
+    logNormal: (median, sigma) => median * Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next())),
     fork: () => createRandom(Math.floor(next() * 4294967296)),
   };
   return random;

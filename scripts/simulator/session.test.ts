@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { toMinor, validateEvent, type WireEvent } from '@/lib/events';
+import { validateEvent, type WireEvent } from '@/lib/events';
+import { toMinor as toMinorOf } from '@/lib/money';
 import { Actor, runToCompletion } from './actor';
 import { CATALOGUE } from './catalogue';
 import { createRandom } from './random';
 import { SESSION_MODEL, shoppingSession } from './session';
+import { defaultPricing } from './simulator';
 import { UserPool } from './users';
+
+const toMinor = (amount: number) => toMinorOf(amount, 'EUR');
 
 const START = Date.parse('2026-11-25T12:00:00.000Z');
 let counter = 0;
@@ -12,7 +16,7 @@ const newId = () => `id_${++counter}`;
 
 function simulateSessions(count: number, seed: number): WireEvent[][] {
   const rng = createRandom(seed);
-  const users = new UserPool(seed);
+  const users = new UserPool(seed, defaultPricing());
   return Array.from({ length: count }, (_, i) =>
     runToCompletion(new Actor('session', shoppingSession(rng.fork(), users.pick(rng), `sess_${i}`), START, newId)),
   );

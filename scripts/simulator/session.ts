@@ -1,5 +1,6 @@
+import { chooseItem, chooseQuantity } from './basket';
 import { CATALOGUE, CATEGORIES, productsIn, type Product } from './catalogue';
-import { addToCart, pageView, productPage, purchase, type CartLine, type Step, type Visitor } from './drafts';
+import { addToCart, cartTotalMinor, pageView, productPage, purchase, type CartLine, type Step, type Visitor } from './drafts';
 import type { Random } from './random';
 import type { SimUser } from './users';
 
@@ -24,13 +25,11 @@ export const thinkTime = (rng: Random): number =>
 export const pickProduct = (rng: Random, among: readonly Product[] = CATALOGUE): Product =>
   rng.weighted(among, (p) => p.popularity);
 
-const pickQuantity = (rng: Random): number => rng.weighted([1, 2, 3], (q) => (q === 1 ? 85 : q === 2 ? 12 : 3));
-
 /** whether the shop can sell these lines now (stock); sold-out carts are abandoned */
 export type CanBuy = (lines: { productId: string; quantity: number }[]) => boolean;
 
 export function* shoppingSession(rng: Random, user: SimUser, sessionId: string, canBuy: CanBuy = () => true): Generator<Step, void> {
-  const v: Visitor = { userId: user.id, sessionId };
+  const v: Visitor = { userId: user.id, sessionId, prices: user.prices };
   const wantsCart = rng.chance(SESSION_MODEL.cartProbability);
   const think = () => thinkTime(rng);
 
@@ -71,17 +70,22 @@ export function* shoppingSession(rng: Random, user: SimUser, sessionId: string, 
   }
 
   const cart: CartLine[] = [];
+  // browse a little, then open the product this customer will buy and add it (basket.ts)
   const addItem = function* (minPages: number): Generator<Step, void> {
+    const product = chooseItem(rng, cartTotalMinor(cart));
+    if (!product) return;
     yield* browse(rng.int(minPages, 3));
-    if (!onProductPage) yield { delayMs: think(), draft: productPage(v, viewed) };
+    if (!onProductPage || viewed.id !== product.id) yield { delayMs: think(), draft: productPage(v, product) };
+    viewed = product;
     onProductPage = false;
-    const line = { product: viewed, quantity: pickQuantity(rng) };
+    const line = { product, quantity: chooseQuantity(rng, product, cartTotalMinor(cart)) };
     const same = cart.find((l) => l.product.id === line.product.id);
     if (same) same.quantity += line.quantity;
     else cart.push({ ...line });
     yield { delayMs: think(), draft: addToCart(v, line) };
   };
   yield* addItem(0);
+  if (cart.length === 0) return;
   if (rng.chance(0.35)) yield* addItem(1);
   if (cart.length > 1 && rng.chance(0.25)) yield* addItem(1);
 

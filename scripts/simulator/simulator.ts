@@ -1,13 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
+import type { WireEvent } from '../../lib/events';
+import { createPricing, type Pricing } from './currency';
 import type { FraudPattern } from './fraud';
 import { FRAUD_PATTERNS } from './fraud';
+import { DEFAULT_PATTERNS_PER_HOUR } from './fraudSchedule';
 import { openingStock, seedInventory, StockBook } from './inventory';
 import { Pacer } from './pacer';
-import { createRandom } from './random';
+import { createRandom, type Random } from './random';
 import { Sender } from './sender';
+import type { CanBuy } from './session';
 import { formatStatus } from './status';
-import { Traffic } from './traffic';
+import { Traffic, type TrafficOptions } from './traffic';
 import { UserPool } from './users';
 
 export interface SimulatorOptions {
@@ -19,8 +23,10 @@ export interface SimulatorOptions {
   duration?: number | null;
   /** most events per request (1-500) */
   batch?: number;
-  /** probability that a new session is a fraud / high-value pattern */
-  fraud?: number;
+  /** scripted fraud and high-value patterns started per hour (default 20: about 4 of each kind) */
+  patternsPerHour?: number;
+  /** shop currency, currency mix and rates (default: EUR only) */
+  pricing?: Pricing;
   seed?: number | null;
   /** no start line and no status line every 5 s */
   quiet?: boolean;
@@ -62,11 +68,45 @@ export interface RunningSimulator {
   stop(): Promise<Summary>;
   /** resolves when the run ends: after `duration`, on stop(), or when the key is refused */
   done: Promise<Summary>;
+  /** the first event generated (its user has a page from then on); null if the run ended before one */
+  firstEvent: Promise<WireEvent | null>;
 }
 
 const TICK_MS = 100;
 /** sold-out products get a delivery this often (with --seed-inventory) */
 const RESTOCK_EVERY_MS = 60_000;
+
+export function defaultPricing(): Pricing {
+  const r = createPricing({ shopCurrency: 'EUR' });
+  if (!r.ok) throw new Error(r.error);
+  return r.pricing;
+}
+
+export interface TrafficSetup {
+  seed: number;
+  rng: Random;
+  rate: number;
+  start: number;
+  newId: () => string;
+  patternsPerHour?: number;
+  pricing?: Pricing;
+  canBuy?: CanBuy;
+  onEmit?: TrafficOptions['onEmit'];
+}
+
+/** The traffic model as the simulator runs it (also used offline, on a simulated clock, by tests). */
+export function createTraffic(t: TrafficSetup): Traffic {
+  return new Traffic({
+    rng: t.rng,
+    rate: t.rate,
+    patternsPerHour: t.patternsPerHour ?? DEFAULT_PATTERNS_PER_HOUR,
+    start: t.start,
+    users: new UserPool(t.seed, t.pricing ?? defaultPricing()),
+    newId: t.newId,
+    canBuy: t.canBuy,
+    onEmit: t.onEmit,
+  });
+}
 
 export function startSimulator(options: SimulatorOptions): RunningSimulator {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -77,14 +117,20 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
   const startedAt = Date.now();
   const opening = options.seedInventory ? openingStock(rng.fork()) : [];
   const stock = new StockBook(opening);
-  const traffic = new Traffic({
+  const pricing = options.pricing ?? defaultPricing();
+  const patternsPerHour = options.patternsPerHour ?? DEFAULT_PATTERNS_PER_HOUR;
+  const traffic = createTraffic({
+    seed,
     rng,
     rate: options.rate,
-    fraud: options.fraud ?? 0.02,
-    users: new UserPool(seed),
+    start: startedAt,
     newId,
+    patternsPerHour,
+    pricing,
     canBuy: (lines) => stock.available(lines),
   });
+  let resolveFirst!: (e: WireEvent | null) => void;
+  const firstEvent = new Promise<WireEvent | null>((resolve) => (resolveFirst = resolve));
   const pacer = new Pacer(options.rate, startedAt);
   const eventsByType: Record<string, number> = {};
   let generated = 0;
@@ -122,6 +168,7 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
       if (e.event_type === 'purchase') stock.applyPurchase(e.properties?.items ?? []);
     }
     generated += events.length;
+    if (events.length > 0) resolveFirst(events[0]);
     sender.enqueue(events);
   };
   const begin = () => {
@@ -169,7 +216,8 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
       }, options.statusIntervalMs ?? 5_000);
 
   if (!options.quiet) {
-    log(`[pulse-sim] sending ~${options.rate} events/s to ${options.url} (batch ${options.batch ?? 50}, fraud ${options.fraud ?? 0.02}, seed ${seed})${options.duration ? ` for ${options.duration} s` : '; Ctrl-C to stop'}`);
+    const currencies = pricing.mix.map((m) => (pricing.mix.length === 1 ? m.currency : `${m.currency} ${Math.round(m.share * 100)} %`)).join(', ');
+    log(`[pulse-sim] sending ~${options.rate} events/s to ${options.url} (batch ${options.batch ?? 50}, ${patternsPerHour} fraud/high-value patterns an hour, ${currencies}, seed ${seed})${options.duration ? ` for ${options.duration} s` : '; Ctrl-C to stop'}`);
   }
 
   const summary = (): Summary => ({
@@ -192,11 +240,12 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
       await sender.flush(options.flushTimeoutMs ?? 10_000);
       sender.close();
       const s = summary();
+      resolveFirst(null);
       resolveDone(s);
       return s;
     })();
     return stopping;
   }
 
-  return { seed, stats: summary, stop, done };
+  return { seed, stats: summary, stop, done, firstEvent };
 }
