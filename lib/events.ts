@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownCurrency, toMinor } from './money';
 
 /**
  * The wire format of one behaviour event (PRODUCT.md, "Events") and its normalised form.
@@ -87,7 +88,9 @@ const item = z.looseObject({
 
 const properties = z.looseObject({
   amount: money.optional(),
-  currency: text({ pattern: /^[A-Za-z]{3}$/, reason: 'must be a three-letter currency code' }).optional(),
+  currency: text({ pattern: /^[A-Za-z]{3}$/, reason: 'must be a three-letter currency code' })
+    .refine((c) => isKnownCurrency(c.toUpperCase()), { error: 'is not an ISO 4217 currency code' })
+    .optional(),
   product_id: idString(128).optional(),
   quantity: quantity.optional(),
   price: money.optional(),
@@ -153,10 +156,6 @@ export interface PulseEvent {
   receivedAt: number;
 }
 
-/** Rounds a decimal amount to integer minor units without binary floating-point drift. */
-export function toMinor(amount: number): number {
-  return Math.round(Number((amount * 100).toFixed(4)));
-}
 
 /**
  * Walks `properties` without recursion (a hostile body may nest 100,000 levels) and returns the
@@ -236,7 +235,7 @@ function parseTimestamp(text: string): number {
  * Checks one event and normalises it. `now` is the server clock at receipt; `newId` assigns an
  * id when the client sent none. Every failure names the field and the reason.
  */
-export function validateEvent(raw: unknown, now: number, newId: () => string): ValidationResult {
+export function validateEvent(raw: unknown, now: number, newId: () => string, shopCurrency = 'EUR'): ValidationResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, error: 'event: must be a JSON object' };
   }
@@ -260,6 +259,9 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
   if (e.event_type === 'purchase' && p.amount === undefined) {
     return { ok: false, error: 'properties.amount: is required for purchase events' };
   }
+  // money in minor units of its own currency (none for JPY); without one it is the shop's
+  const currency = p.currency ? p.currency.toUpperCase() : shopCurrency;
+  const carriesMoney = p.currency !== undefined || p.amount !== undefined || p.price !== undefined || (p.items ?? []).some((i) => i.price !== undefined);
   const loc = p.location;
   const location: EventLocation | null =
     loc && (loc.country !== undefined || loc.lat !== undefined || loc.lon !== undefined)
@@ -278,17 +280,17 @@ export function validateEvent(raw: unknown, now: number, newId: () => string): V
       userId: e.user_id,
       sessionId: e.session_id ?? null,
       type: e.event_type,
-      amountMinor: p.amount !== undefined ? toMinor(p.amount) : null,
-      currency: p.currency ? p.currency.toUpperCase() : null,
+      amountMinor: p.amount !== undefined ? toMinor(p.amount, currency) : null,
+      currency: carriesMoney ? currency : null,
       productId: p.product_id ?? null,
       quantity: p.quantity ?? null,
-      priceMinor: p.price !== undefined ? toMinor(p.price) : null,
+      priceMinor: p.price !== undefined ? toMinor(p.price, currency) : null,
       page: p.page ?? p.page_url ?? null,
       category: p.category ?? null,
       items: (p.items ?? []).map((i) => ({
         productId: i.product_id,
         quantity: i.quantity ?? 1,
-        priceMinor: i.price !== undefined ? toMinor(i.price) : null,
+        priceMinor: i.price !== undefined ? toMinor(i.price, currency) : null,
       })),
       location,
       properties: (sentProperties ?? {}) as Record<string, unknown>,

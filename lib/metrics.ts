@@ -22,21 +22,16 @@ export const dayOf = (ts: number): number => Math.floor(ts / DAY_MS) * DAY_MS;
 export const windowStart = (now: number, minutes: number): number =>
   minuteOf(now) - (minutes - 1) * MINUTE_MS;
 
-/** The key a cart or conversion is tracked under: the session, or the user without one. */
-export const sessionKey = (userId: string, sessionId: string | null): string =>
-  sessionId !== null ? `s:${sessionId}` : `u:${userId}`;
-
 /** Sessions with a purchase ÷ sessions with any event; null when there are no sessions. */
 export function conversionRate(sessionsWithPurchase: number, sessions: number): number | null {
   return sessions === 0 ? null : sessionsWithPurchase / sessions;
 }
 
-/** 1 − purchased ÷ created; null ("not enough data") below the minimum sample. */
-export function cartAbandonmentRate(
-  cartsCreated: number,
-  cartsPurchased: number,
-  minimum = CART_MINIMUM_SAMPLE,
-): number | null {
-  if (cartsCreated < minimum || cartsCreated === 0) return null;
-  return 1 - Math.min(cartsPurchased, cartsCreated) / cartsCreated;
+/**
+ * Abandoned ÷ decided carts (decided = abandoned + purchased; open carts are in neither);
+ * null ("not enough data") below the minimum sample of decided carts.
+ */
+export function cartAbandonmentRate(abandoned: number, decided: number, minimum = CART_MINIMUM_SAMPLE): number | null {
+  if (decided < minimum || decided === 0) return null;
+  return Math.min(abandoned, decided) / decided;
 }

@@ -91,6 +91,7 @@ export async function createPulse(
       log: eventLog,
       store,
       rules: adapters.rules,
+      shop: adapters.shop,
       stats,
       owner: adapters.owner,
       maxEntries: config.LOG_READ_COUNT,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isKnownCurrency, parseCurrencyRates } from '@/lib/money';
+import { isValidTimeZone } from '@/lib/shopTime';
 
 /**
  * Configuration: every environment variable Pulse reads, parsed once at start-up.
@@ -93,6 +95,22 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url({ error: 'must be a URL' }).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   USER_FLUSH_INTERVAL_MS: int(50, 60_000).default(1000),
+  /** the shop's currency (ISO 4217): every money figure is in it */
+  SHOP_CURRENCY: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .refine(isKnownCurrency, { error: 'must be an ISO 4217 currency code such as EUR, USD or JPY' })
+    .default('EUR'),
+  /**
+   * rates into the shop currency: comma-separated CODE=rate, where rate is how many units of the
+   * shop currency one unit of CODE is worth (e.g. with EUR: USD=0.92,JPY=0.0061). Purchases in a
+   * currency without a rate are kept apart, never added to the shop-currency revenue.
+   */
+  CURRENCY_RATES: z.string().default(''),
+  /** the shop's time zone (IANA name): "today" and every time on screens */
+  SHOP_TIMEZONE: z.string().refine(isValidTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' }).default('UTC'),
+  /** a cart without a purchase this many minutes after its last add-to-cart counts as abandoned */
+  CART_ABANDON_AFTER_MINUTES: int(1, 120).default(30),
   /** keys for admin actions (dead-letter replay and discard) until user management exists */
   ADMIN_API_KEYS: list
     .pipe(z.array(z.string().min(16, { error: 'each key must be at least 16 characters' })))
@@ -115,6 +133,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return `  ${name}=${value}: ${i.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  try {
+    parseCurrencyRates(parsed.data.CURRENCY_RATES, parsed.data.SHOP_CURRENCY);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  CURRENCY_RATES=${JSON.stringify(env.CURRENCY_RATES)}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const mode: Mode = parsed.data.REDIS_URL ? 'single-node' : 'embedded';
   if (mode === 'embedded' && parsed.data.PULSE_ROLE !== 'all') {

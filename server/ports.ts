@@ -222,9 +222,25 @@ export interface UserAnalytics {
   totalEvents: number;
   eventsByType: Record<string, number>;
   purchaseCount: number;
+  /** in the shop currency; purchases in a currency without a rate add nothing */
   lifetimeValueMinor: number;
   averagePurchaseMinor: number | null;
   lastLocation: KnownLocationOut | null;
+  /** the user's latest events, newest first (bounded) */
+  recentEvents: RecentEvent[];
+}
+
+/** One line of a user's recent activity. */
+export interface RecentEvent {
+  eventId: string;
+  ts: number;
+  type: string;
+  sessionId: string | null;
+  /** in minor units of `currency` (the event's own) */
+  amountMinor: number | null;
+  currency: string | null;
+  productId: string | null;
+  page: string | null;
 }
 
 /**
@@ -241,9 +257,13 @@ export interface UserRecord {
   eventsByType: [type: string, count: number][];
   purchaseCount: number;
   lifetimeValueMinor: number;
+  /** purchases whose amount is in lifetimeValueMinor (absent in older records: all of them) */
+  valuedPurchaseCount?: number;
   lastLocation: KnownLocationOut | null;
   /** event times of the latest purchases (what the velocity rule reads), newest last, bounded */
   recentPurchaseTimes: number[];
+  /** latest events, newest first, bounded (absent in older records) */
+  recentEvents?: RecentEvent[];
 }
 
 /**

@@ -16,6 +16,7 @@ import { RedisDeadLetters } from './redis/redisDeadLetters';
 import { RedisEventLog } from './redis/redisEventLog';
 import { RedisLiveStore } from './redis/redisLiveStore';
 import { probeRedisWrites } from './redis/redisHealth';
+import { shopFromConfig, type ShopSettings } from '@/server/shop';
 
 export interface DependencyStatus {
   kind: string;
@@ -31,6 +32,8 @@ export interface Adapters {
   deadLetters: DeadLetterStore;
   /** the event rules in force: environment defaults, changed at run time through /api/rules */
   rules: StoredRuleSource;
+  /** currency, time zone and cart delay every figure is computed with */
+  shop: ShopSettings;
   /** this process's name among the owners of the log's partitions */
   owner: string;
   /** ingest counters that the log does not count itself */
@@ -64,6 +67,7 @@ function ownerName(): string {
 /** Picks one adapter per port for the mode: in-process (embedded) or Redis (single node). */
 export async function createAdapters(config: Config, countRejected: (n: number) => void): Promise<Adapters> {
   const owner = ownerName();
+  const shop = shopFromConfig(config);
   if (config.mode === 'embedded') {
     const rules = new StoredRuleSource(eventRulesFromConfig(config), new MemoryRuleStore(), { refreshMs: RULES_REFRESH_MS });
     await rules.start();
@@ -76,12 +80,13 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
       checkpoints,
     });
     const deadLetters = new MemoryDeadLetters();
-    const store = new MemoryLiveStore({ deadLetters, rules, maxUsers: config.EMBEDDED_MAX_USERS, checkpoints });
+    const store = new MemoryLiveStore({ deadLetters, rules, shop, maxUsers: config.EMBEDDED_MAX_USERS, checkpoints });
     return {
       eventLog,
       store,
       deadLetters,
       rules,
+      shop,
       owner,
       recordRejected: countRejected,
       startWorkerTasks() {},
@@ -116,7 +121,8 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
     await dynamo.ensureTable();
     userStore = dynamo;
   }
-  const store = new RedisLiveStore(main, keys, { rules, trackDirtyUsers: userStore !== undefined });
+  const store = new RedisLiveStore(main, keys, { rules, shop, trackDirtyUsers: userStore !== undefined });
+  await store.open(Date.now());
   const flusher = userStore ? new UserFlusher(main, userStore, { keys, intervalMs: config.USER_FLUSH_INTERVAL_MS }) : undefined;
   const deadLetters = new RedisDeadLetters(main, keys);
   let trimTimer: NodeJS.Timeout | null = null;
@@ -125,6 +131,7 @@ export async function createAdapters(config: Config, countRejected: (n: number) 
     store,
     deadLetters,
     rules,
+    shop,
     owner,
     userStore,
     startWorkerTasks() {

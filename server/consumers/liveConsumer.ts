@@ -3,6 +3,7 @@ import { log } from '@/server/log';
 import { runEngine, stateRequestFor } from '@/server/pipeline/engine';
 import type { PipelineStats } from '@/server/pipeline/stats';
 import type { EventLog, Lease, LiveStore, LogEntry, PartitionLeases } from '@/server/ports';
+import type { ShopSettings } from '@/server/shop';
 import type { RuleSource } from '@/server/rules/eventRules';
 
 /** A record (or an entry the store cannot apply) fails this many times before it is set aside. */
@@ -15,6 +16,7 @@ export interface LiveConsumerOptions {
   log: EventLog;
   store: LiveStore;
   rules: RuleSource;
+  shop: ShopSettings;
   stats: PipelineStats;
   /** this process's name in the consumer group */
   owner: string;
@@ -165,6 +167,7 @@ export class LiveConsumer {
       const state = await this.opts.store.read(stateRequestFor(records));
       const { effects, failures } = runEngine(records, state, {
         rules: this.opts.rules.current(),
+        shop: this.opts.shop,
         now,
         attempt: s.attempt,
         deadLetterFrom: MAX_ATTEMPTS,

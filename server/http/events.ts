@@ -51,7 +51,7 @@ export function createEventsHandlers(deps: EventsDeps, authorize: Authorize) {
     const good: PulseEvent[] = [];
     const rejected: Rejection[] = [];
     for (let i = 0; i < items.length; i++) {
-      const result = validateEvent(items[i], at, newId);
+      const result = validateEvent(items[i], at, newId, deps.config.SHOP_CURRENCY);
       if (result.ok) good.push(result.event);
       else rejected.push({ index: i, error: result.error });
     }

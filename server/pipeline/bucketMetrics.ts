@@ -1,5 +1,5 @@
 import { MAX_FUTURE_SKEW_MS } from '@/lib/events';
-import type { MinutePoint } from '@/lib/live';
+import type { MinutePoint, TopLine } from '@/lib/live';
 import {
   ACTIVE_USERS_WINDOW_MIN,
   CART_WINDOW_MIN,
@@ -10,25 +10,79 @@ import {
   windowStart,
 } from '@/lib/metrics';
 import type { SessionSummary } from './assembleMetrics';
-import type { MinuteDelta } from './effects';
+import type { MinuteDelta, TopCounts } from './effects';
 
-/** What a store keeps per UTC minute, as read back for a snapshot. */
-export type MinuteView = Omit<MinuteDelta, 'users' | 'byType'> & {
+/** What a store keeps per UTC minute, as read back for a snapshot (fields it did not read are 0). */
+export type MinuteView = Omit<MinuteDelta, 'users' | 'byType' | 'foreign' | 'products' | 'countries'> & {
   byType: Iterable<[string, number]>;
+  foreign: Iterable<[string, { minor: number; orders: number }]>;
   /** distinct users with an event in this minute */
   distinctUsers: number;
 };
 
+export const emptyMinuteView = (): MinuteView => ({
+  events: 0,
+  orders: 0,
+  revenueMinor: 0,
+  ordersValued: 0,
+  sessions: 0,
+  sessionDurationMs: 0,
+  sessionPages: 0,
+  sessionPvRateMilli: 0,
+  sessionsWithPurchase: 0,
+  funnelViewed: 0,
+  funnelCarted: 0,
+  funnelBought: 0,
+  cartsPurchased: 0,
+  cartsAbandoned: 0,
+  usersLast: 0,
+  byType: [],
+  foreign: [],
+  distinctUsers: 0,
+});
+
+/** the minute windows a snapshot reads, each for what it needs */
+export interface SnapshotRanges {
+  /** every figure: the 60 minutes of the series plus those events within the clock skew reach */
+  full: number[];
+  /** money and orders only: the 60 minutes before the series (the previous-hour comparison) */
+  previousHour: number[];
+  /** abandoned carts only: later minutes, up to the last deadline an open cart can have */
+  openCarts: number[];
+}
+
 /**
- * The minutes a snapshot reads: the 60 of the series plus the few ahead that events within the
- * allowed clock skew can reach. Session windows are sums over these, so a snapshot costs the
- * same whatever the number of sessions or carts.
+ * The minutes a snapshot reads: a fixed number whatever the number of sessions or carts, since
+ * session and cart figures are per-minute sums.
  */
+export function snapshotRanges(now: number, cartAbandonAfterMs: number): SnapshotRanges {
+  const full: number[] = [];
+  const fullEnd = minuteOf(now + MAX_FUTURE_SKEW_MS);
+  for (let m = windowStart(now, SERIES_MINUTES); m <= fullEnd; m += MINUTE_MS) full.push(m);
+  const previousHour: number[] = [];
+  for (let m = windowStart(now, 2 * SERIES_MINUTES); m < windowStart(now, SERIES_MINUTES); m += MINUTE_MS) previousHour.push(m);
+  const openCarts: number[] = [];
+  const lastDeadline = Math.ceil((now + MAX_FUTURE_SKEW_MS + cartAbandonAfterMs) / MINUTE_MS) * MINUTE_MS;
+  for (let m = fullEnd + MINUTE_MS; m <= lastDeadline; m += MINUTE_MS) openCarts.push(m);
+  return { full, previousHour, openCarts };
+}
+
+/** the series minutes plus those events within the clock skew can reach (kept for callers) */
 export function snapshotMinutes(now: number): number[] {
-  const out: number[] = [];
-  const end = minuteOf(now + MAX_FUTURE_SKEW_MS);
-  for (let m = windowStart(now, SERIES_MINUTES); m <= end; m += MINUTE_MS) out.push(m);
-  return out;
+  return snapshotRanges(now, 0).full;
+}
+
+export interface CartFigures {
+  abandoned: number;
+  purchased: number;
+  open: number;
+}
+
+export interface FunnelFigures {
+  sessions: number;
+  viewed: number;
+  carted: number;
+  purchased: number;
 }
 
 export interface BucketFigures {
@@ -36,30 +90,46 @@ export interface BucketFigures {
   activeUsers: number;
   sessions: SessionSummary;
   eventsByType: Record<string, number>;
+  /** shop-currency revenue since `hourStart` */
+  revenueThisHourMinor: number;
+  /** orders counted in revenue over the last 60 minutes */
+  ordersValuedLastHour: number;
+  /** unconverted money over the last 60 minutes, per currency */
+  foreignLastHour: Map<string, { minor: number; orders: number }>;
+  previousHour: { revenueMinor: number; orders: number; ordersValued: number };
+  carts: CartFigures;
+  funnel: FunnelFigures;
 }
 
-export function figuresFromBuckets(now: number, read: (minute: number) => MinuteView | undefined): BucketFigures {
+/**
+ * Every bucketed figure of a snapshot from the minutes a store read. `hourStart` is the start of
+ * the current hour in the shop time zone (it is not a UTC hour everywhere).
+ */
+export function figuresFromBuckets(now: number, hourStart: number, ranges: SnapshotRanges, read: (minute: number) => MinuteView | undefined): BucketFigures {
   const current = minuteOf(now);
   const activeStart = windowStart(now, ACTIVE_USERS_WINDOW_MIN);
   const convStart = windowStart(now, CONVERSION_WINDOW_MIN);
   const cartStart = windowStart(now, CART_WINDOW_MIN);
   const series: MinutePoint[] = [];
   const byType = new Map<string, number>();
+  const foreign = new Map<string, { minor: number; orders: number }>();
   const s: SessionSummary = {
     sessions: 0,
     sessionsWithPurchase: 0,
-    cartsCreated: 0,
-    cartsPurchased: 0,
     active: 0,
     avgDurationSeconds: 0,
     avgUniquePages: 0,
-    pageViewsPerMinute: 0,
+    pageViewsPerSessionPerMinute: 0,
   };
+  const carts: CartFigures = { abandoned: 0, purchased: 0, open: 0 };
+  const funnel: FunnelFigures = { sessions: 0, viewed: 0, carted: 0, purchased: 0 };
   let activeUsers = 0;
   let durationMs = 0;
   let pages = 0;
   let pvMilli = 0;
-  for (const m of snapshotMinutes(now)) {
+  let thisHour = 0;
+  let ordersValued = 0;
+  for (const m of ranges.full) {
     const b = read(m);
     if (m <= current) {
       series.push({
@@ -69,17 +139,33 @@ export function figuresFromBuckets(now: number, read: (minute: number) => Minute
         orders: b?.orders ?? 0,
         events: b?.events ?? 0,
       });
-      if (b) for (const [t, n] of b.byType) if (n) byType.set(t, (byType.get(t) ?? 0) + n);
+      if (b) {
+        for (const [t, n] of b.byType) if (n) byType.set(t, (byType.get(t) ?? 0) + n);
+        for (const [c, f] of b.foreign) {
+          const t = foreign.get(c) ?? { minor: 0, orders: 0 };
+          t.minor += f.minor;
+          t.orders += f.orders;
+          foreign.set(c, t);
+        }
+        ordersValued += b.ordersValued;
+        if (m >= hourStart) thisHour += b.revenueMinor;
+      }
     }
     if (!b) continue;
     if (m >= convStart) {
       s.sessions += b.sessions;
       s.sessionsWithPurchase += b.sessionsWithPurchase;
+      funnel.sessions += b.sessions;
+      funnel.viewed += b.funnelViewed;
+      funnel.carted += b.funnelCarted;
+      funnel.purchased += b.funnelBought;
     }
-    if (m >= cartStart) {
-      s.cartsCreated += b.carts;
-      s.cartsPurchased += b.cartsPurchased;
+    if (m >= cartStart && m <= current) {
+      carts.abandoned += b.cartsAbandoned;
+      carts.purchased += b.cartsPurchased;
     }
+    // a deadline after the current minute: the cart is still open
+    if (m > current) carts.open += b.cartsAbandoned;
     if (m >= activeStart) {
       activeUsers += b.usersLast;
       s.active += b.sessions;
@@ -88,10 +174,70 @@ export function figuresFromBuckets(now: number, read: (minute: number) => Minute
       pvMilli += b.sessionPvRateMilli;
     }
   }
+  for (const m of ranges.openCarts) carts.open += read(m)?.cartsAbandoned ?? 0;
+  const previousHour = { revenueMinor: 0, orders: 0, ordersValued: 0 };
+  for (const m of ranges.previousHour) {
+    const b = read(m);
+    if (!b) continue;
+    previousHour.revenueMinor += b.revenueMinor;
+    previousHour.orders += b.orders;
+    previousHour.ordersValued += b.ordersValued;
+  }
   if (s.active > 0) {
     s.avgDurationSeconds = durationMs / 1000 / s.active;
     s.avgUniquePages = pages / s.active;
-    s.pageViewsPerMinute = pvMilli / 1000 / s.active;
+    s.pageViewsPerSessionPerMinute = pvMilli / 1000 / s.active;
   }
-  return { series, activeUsers, sessions: s, eventsByType: Object.fromEntries(byType) };
+  return {
+    series,
+    activeUsers,
+    sessions: s,
+    eventsByType: Object.fromEntries(byType),
+    revenueThisHourMinor: thisHour,
+    ordersValuedLastHour: ordersValued,
+    foreignLastHour: foreign,
+    previousHour,
+    carts,
+    funnel,
+  };
+}
+
+export const TOP_LINES = 10;
+
+export interface TopFigures {
+  products: { byRevenue: TopLine[]; byUnits: TopLine[] };
+  countries: { byRevenue: TopLine[]; byUnits: TopLine[] };
+}
+
+/** the minutes the top lists cover (the trailing 60, current included) */
+export function topMinutes(now: number): number[] {
+  const out: number[] = [];
+  for (let m = windowStart(now, SERIES_MINUTES); m <= minuteOf(now); m += MINUTE_MS) out.push(m);
+  return out;
+}
+
+/** top products and countries from per-minute totals; ties broken by id so lists are stable */
+export function topFromMinutes(minutes: Iterable<{ products: Iterable<[string, TopCounts]>; countries: Iterable<[string, TopCounts]> }>, limit = TOP_LINES): TopFigures {
+  const products = new Map<string, TopCounts>();
+  const countries = new Map<string, TopCounts>();
+  const add = (into: Map<string, TopCounts>, id: string, t: TopCounts) => {
+    const x = into.get(id) ?? { revenueMinor: 0, units: 0, orders: 0 };
+    x.revenueMinor += t.revenueMinor;
+    x.units += t.units;
+    x.orders += t.orders;
+    into.set(id, x);
+  };
+  for (const m of minutes) {
+    for (const [id, t] of m.products) add(products, id, t);
+    for (const [id, t] of m.countries) add(countries, id, t);
+  }
+  return { products: rank(products, limit), countries: rank(countries, limit) };
+}
+
+function rank(totals: Map<string, TopCounts>, limit: number): { byRevenue: TopLine[]; byUnits: TopLine[] } {
+  const lines: TopLine[] = [...totals].map(([id, t]) => ({ id, ...t }));
+  const byId = (a: TopLine, b: TopLine) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byRevenue = lines.filter((l) => l.revenueMinor > 0).sort((a, b) => b.revenueMinor - a.revenueMinor || b.units - a.units || byId(a, b)).slice(0, limit);
+  const byUnits = lines.filter((l) => l.units > 0).sort((a, b) => b.units - a.units || b.revenueMinor - a.revenueMinor || byId(a, b)).slice(0, limit);
+  return { byRevenue, byUnits };
 }

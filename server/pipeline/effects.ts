@@ -19,6 +19,13 @@ export interface SessionRecord {
   firstCartTs: number | null;
   lastCartTs: number | null;
   lastPurchaseTs: number | null;
+  /** times of the session's latest purchases, ascending, bounded: what decides its cart */
+  purchaseTimes?: number[];
+  /**
+   * the abandonment delay this record's cart was counted with, so taking its contribution back
+   * hits the same bucket even after CART_ABANDON_AFTER_MINUTES changed (absent: the default)
+   */
+  cartAbandonAfterMs?: number;
 }
 
 /** What a delivery needs to read before the engine runs. */
@@ -43,10 +50,26 @@ export interface EngineState {
  * another. Windows are whole minutes, so summing buckets gives exact windowed figures at a cost
  * that does not grow with the number of sessions or carts.
  */
+/** What one product or country took in a minute. */
+export interface TopCounts {
+  /** shop-currency minor units (converted; purchases without a rate add none) */
+  revenueMinor: number;
+  units: number;
+  orders: number;
+}
+
 export interface MinuteDelta {
   events: number;
+  /** purchases, whatever their currency */
   orders: number;
+  /** revenue in the shop currency: its own purchases plus converted ones */
   revenueMinor: number;
+  /** purchases counted in revenueMinor (the average order value's denominator) */
+  ordersValued: number;
+  /** purchases in currencies without a rate, kept apart per currency: never added to revenueMinor */
+  foreign: Map<string, { minor: number; orders: number }>;
+  products: Map<string, TopCounts>;
+  countries: Map<string, TopCounts>;
   byType: Map<string, number>;
   users: Set<string>;
   sessions: number;
@@ -55,17 +78,27 @@ export interface MinuteDelta {
   /** Σ page views per minute of each session, in thousandths (integers never drift) */
   sessionPvRateMilli: number;
   sessionsWithPurchase: number;
-  carts: number;
+  /** funnel, at the minute of the session's last event: with a page view, then a cart, then a purchase */
+  funnelViewed: number;
+  funnelCarted: number;
+  funnelBought: number;
+  /** carts decided as purchased, at the minute of the purchase that followed the cart */
   cartsPurchased: number;
+  /**
+   * carts decided as abandoned, at the first minute boundary after their deadline (last cart
+   * activity + the abandonment delay): buckets after the current minute hold the open carts
+   */
+  cartsAbandoned: number;
   /** users whose last activity falls in this minute (active users = Σ over the window) */
   usersLast: number;
 }
 
 export interface Effects {
   minutes: Map<number, MinuteDelta>;
-  /** revenue cents added per UTC hour / day */
-  hours: Map<number, number>;
+  /** shop-currency revenue added per day of the shop time zone (key: the day's first instant) */
   days: Map<number, number>;
+  /** unconverted revenue per day and currency */
+  daysForeign: Map<number, Map<string, number>>;
   /** full new records of every user / session the delivery touched */
   users: Map<string, UserRecord>;
   sessions: Map<string, SessionRecord>;
@@ -87,6 +120,10 @@ export function emptyMinute(): MinuteDelta {
     events: 0,
     orders: 0,
     revenueMinor: 0,
+    ordersValued: 0,
+    foreign: new Map(),
+    products: new Map(),
+    countries: new Map(),
     byType: new Map(),
     users: new Set(),
     sessions: 0,
@@ -94,30 +131,51 @@ export function emptyMinute(): MinuteDelta {
     sessionPages: 0,
     sessionPvRateMilli: 0,
     sessionsWithPurchase: 0,
-    carts: 0,
+    funnelViewed: 0,
+    funnelCarted: 0,
+    funnelBought: 0,
     cartsPurchased: 0,
+    cartsAbandoned: 0,
     usersLast: 0,
   };
 }
 
 /** the additive counters of a minute (everything but its type counts and user set) */
 export const MINUTE_COUNTERS = [
-  'events', 'orders', 'revenueMinor', 'sessions', 'sessionDurationMs', 'sessionPages', 'sessionPvRateMilli',
-  'sessionsWithPurchase', 'carts', 'cartsPurchased', 'usersLast',
+  'events', 'orders', 'revenueMinor', 'ordersValued', 'sessions', 'sessionDurationMs', 'sessionPages', 'sessionPvRateMilli',
+  'sessionsWithPurchase', 'funnelViewed', 'funnelCarted', 'funnelBought', 'cartsPurchased', 'cartsAbandoned', 'usersLast',
 ] as const satisfies readonly (keyof MinuteDelta)[];
+
+export function addTop(into: Map<string, TopCounts>, id: string, d: TopCounts): void {
+  const t = into.get(id);
+  if (t) {
+    t.revenueMinor += d.revenueMinor;
+    t.units += d.units;
+    t.orders += d.orders;
+  } else into.set(id, { ...d });
+}
 
 /** adds one delta into a kept minute: the same merge for every in-process holder of buckets */
 export function addMinute(into: MinuteDelta, d: MinuteDelta): void {
   for (const k of MINUTE_COUNTERS) into[k] += d[k];
   for (const [t, n] of d.byType) into.byType.set(t, (into.byType.get(t) ?? 0) + n);
   for (const u of d.users) into.users.add(u);
+  for (const [c, f] of d.foreign) {
+    const t = into.foreign.get(c);
+    if (t) {
+      t.minor += f.minor;
+      t.orders += f.orders;
+    } else into.foreign.set(c, { ...f });
+  }
+  for (const [id, t] of d.products) addTop(into.products, id, t);
+  for (const [id, t] of d.countries) addTop(into.countries, id, t);
 }
 
 export function emptyEffects(): Effects {
   return {
     minutes: new Map(),
-    hours: new Map(),
     days: new Map(),
+    daysForeign: new Map(),
     users: new Map(),
     sessions: new Map(),
     stock: new Map(),

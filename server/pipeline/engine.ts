@@ -1,16 +1,17 @@
 import { isWellFormed, type PulseEvent } from '@/lib/events';
-import { DAY_MS, HOUR_MS, dayOf, hourOf, minuteOf, windowStart } from '@/lib/metrics';
+import { convertMinor } from '@/lib/money';
+import { DAY_MS, minuteOf, windowStart } from '@/lib/metrics';
 import { lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
 import type { LogRecord, UserRecord } from '@/server/ports';
 import type { EventRules } from '@/server/rules/eventRules';
-import { emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from './effects';
+import type { ShopSettings } from '@/server/shop';
+import { addTop, emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest, type TopCounts } from './effects';
 import { scoreFraud } from './fraud';
 import { addEventToSession, cloneSession, newSession, sessionContribution, SESSION_RETENTION_MS } from './sessionRecords';
 import { addEventToUser, cloneUserRecord, fraudHistoryOf, newUserRecord } from './userRecords';
 
 /** Retention of live buckets; late events older than this only reach the per-user records. */
 export const MINUTE_RETENTION_MIN = 120;
-export const HOUR_RETENTION_MS = 48 * HOUR_MS;
 export const DAY_RETENTION_MS = 8 * DAY_MS;
 
 /**
@@ -49,6 +50,7 @@ export interface EngineResult {
 
 export interface EngineOptions {
   rules: EventRules;
+  shop: ShopSettings;
   now: number;
   /** the delivery attempt (1-based) */
   attempt: number;
@@ -59,7 +61,8 @@ export interface EngineOptions {
 }
 
 export function runEngine(records: LogRecord[], state: EngineState, opts: EngineOptions): EngineResult {
-  const { now, rules } = opts;
+  const { now, rules, shop } = opts;
+  const dayFloor = shop.calendar.dayStart(now) - DAY_RETENTION_MS;
   const fx = emptyEffects();
   const failures: EngineFailure[] = [];
   const users = new Map<string, { before: UserRecord | undefined; after: UserRecord }>();
@@ -89,21 +92,27 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       after.version = (before?.version ?? 0) + 1;
       users.set(e.userId, (u = { before, after }));
     }
+    // money: the shop currency's own, converted with a configured rate, or kept apart
+    const currency = e.currency ?? shop.currency;
+    const shopMinor = e.type === 'purchase' && e.amountMinor !== null ? convertMinor(e.amountMinor, currency, shop.currency, shop.rates) : null;
+    const lines = e.type === 'purchase' ? purchaseLines(e) : [];
     if (e.type === 'purchase') {
-      const fraud = scoreFraud(fraudHistoryOf(u.after), e, rules.fraudWeights);
-      fx.alerts.push(...purchaseAlerts(e, fraud, [], rules, now));
-      for (const line of purchaseLines(e)) {
+      // the rules compare shop-currency money: an amount without a rate trips no amount rule
+      const money = { currency, shopMinor, shopCurrency: shop.currency };
+      const fraud = scoreFraud(fraudHistoryOf(u.after), { ...e, amountMinor: shopMinor ?? 0 }, rules.fraudWeights);
+      fx.alerts.push(...purchaseAlerts(e, fraud, [], rules, now, money));
+      for (const line of lines) {
         const level = stock.get(line.productId);
         if (level === undefined) continue;
         const after = level - line.quantity;
         stock.set(line.productId, after);
         fx.stock.set(line.productId, (fx.stock.get(line.productId) ?? 0) - line.quantity);
         if (level > rules.lowStockAtOrBelow && after <= rules.lowStockAtOrBelow) {
-          fx.alerts.push(lowStockAlert(e, line.productId, after, rules, now));
+          fx.alerts.push(lowStockAlert(e, line.productId, after, rules, now, money));
         }
       }
     }
-    addEventToUser(u.after, e);
+    addEventToUser(u.after, e, shopMinor);
 
     const m = minuteOf(e.ts);
     if (m >= minuteFloor) {
@@ -113,14 +122,39 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       b.users.add(e.userId);
       if (e.type === 'purchase') {
         b.orders++;
-        b.revenueMinor += e.amountMinor ?? 0;
+        if (shopMinor !== null) {
+          b.revenueMinor += shopMinor;
+          b.ordersValued++;
+        } else if (e.amountMinor !== null) {
+          const f = b.foreign.get(currency);
+          if (f) {
+            f.minor += e.amountMinor;
+            f.orders++;
+          } else b.foreign.set(currency, { minor: e.amountMinor, orders: 1 });
+        }
+        const revenues = lineRevenues(e, lines, currency, shopMinor, shop);
+        const seen = new Set<string>();
+        let units = 0;
+        lines.forEach((line, i) => {
+          units += line.quantity;
+          addTop(b.products, line.productId, { revenueMinor: revenues[i], units: line.quantity, orders: seen.has(line.productId) ? 0 : 1 });
+          seen.add(line.productId);
+        });
+        // where the purchase was made: its own location, else the user's last known one
+        const country = e.location?.country ?? u.after.lastLocation?.country ?? null;
+        if (country) addTop(b.countries, country, { revenueMinor: shopMinor ?? 0, units, orders: 1 } satisfies TopCounts);
       }
     }
     if (e.type === 'purchase' && e.amountMinor) {
-      const hour = hourOf(e.ts);
-      if (hour >= hourOf(now) - HOUR_RETENTION_MS) fx.hours.set(hour, (fx.hours.get(hour) ?? 0) + e.amountMinor);
-      const day = dayOf(e.ts);
-      if (day >= dayOf(now) - DAY_RETENTION_MS) fx.days.set(day, (fx.days.get(day) ?? 0) + e.amountMinor);
+      const day = shop.calendar.dayStart(e.ts);
+      if (day >= dayFloor) {
+        if (shopMinor !== null) fx.days.set(day, (fx.days.get(day) ?? 0) + shopMinor);
+        else {
+          let f = fx.daysForeign.get(day);
+          if (!f) fx.daysForeign.set(day, (f = new Map()));
+          f.set(currency, (f.get(currency) ?? 0) + e.amountMinor);
+        }
+      }
     }
 
     // sessions describe current behaviour: events older than their retention leave them alone
@@ -144,6 +178,7 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
   // ones: −1 there, +1 here, so windows are sums of buckets
   for (const { before, after } of sessions.values()) {
     if (before) sessionContribution(before, -1, minuteFloor, minute);
+    after.cartAbandonAfterMs = shop.cartAbandonAfterMs;
     sessionContribution(after, 1, minuteFloor, minute);
     fx.sessions.set(after.key, after);
   }
@@ -173,10 +208,28 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
   return { effects: fx, failures };
 }
 
-export function purchaseLines(e: PulseEvent): { productId: string; quantity: number }[] {
+/**
+ * Shop-currency revenue of each line of a purchase: its price × quantity converted where every
+ * line has a price; otherwise the purchase's converted amount shared by quantity (exactly: the
+ * remainder goes to the first lines). Zero throughout without a rate.
+ */
+function lineRevenues(e: PulseEvent, lines: { productId: string; quantity: number; priceMinor?: number | null }[], currency: string, shopMinor: number | null, shop: ShopSettings): number[] {
+  if (shopMinor === null || lines.length === 0) return lines.map(() => 0);
+  if (lines.every((l) => typeof l.priceMinor === 'number')) {
+    const out = lines.map((l) => convertMinor(l.priceMinor! * l.quantity, currency, shop.currency, shop.rates));
+    if (out.every((v): v is number => v !== null)) return out;
+  }
+  const units = lines.reduce((n, l) => n + l.quantity, 0);
+  const out = lines.map((l) => Math.floor((shopMinor * l.quantity) / units));
+  let rest = shopMinor - out.reduce((n, v) => n + v, 0);
+  for (let i = 0; rest > 0; i = (i + 1) % out.length, rest--) out[i]++;
+  return out;
+}
+
+export function purchaseLines(e: PulseEvent): { productId: string; quantity: number; priceMinor: number | null }[] {
   // also called before the record is checked (to know what to read): never throw on its shape
   if (Array.isArray(e.items) && e.items.length > 0) return e.items.filter((l) => typeof l?.productId === 'string');
-  return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1 }] : [];
+  return e.productId ? [{ productId: e.productId, quantity: e.quantity ?? 1, priceMinor: e.priceMinor }] : [];
 }
 
 /**
@@ -190,12 +243,14 @@ function unprocessable(e: PulseEvent): string | null {
   if (!Number.isSafeInteger(e.ts)) return 'timestamp: not epoch milliseconds';
   if (!Number.isSafeInteger(e.receivedAt)) return 'receivedAt: not epoch milliseconds';
   if (e.sessionId !== null && typeof e.sessionId !== 'string') return 'session_id: not a string';
-  if (e.amountMinor !== null && (!Number.isSafeInteger(e.amountMinor) || e.amountMinor < 0)) return 'amount: not whole cents ≥ 0';
+  if (e.amountMinor !== null && (!Number.isSafeInteger(e.amountMinor) || e.amountMinor < 0)) return 'amount: not whole minor units ≥ 0';
+  if (e.currency !== null && (typeof e.currency !== 'string' || !/^[A-Z]{3}$/.test(e.currency))) return 'currency: not a three-letter code';
   if (!Array.isArray(e.items)) return 'items: not a list';
   for (const line of e.items) {
     if (typeof line?.productId !== 'string' || !Number.isSafeInteger(line.quantity) || line.quantity < 1) {
       return 'items: a line without product or whole quantity';
     }
+    if (line.priceMinor != null && (!Number.isSafeInteger(line.priceMinor) || line.priceMinor < 0)) return 'items.price: not whole minor units ≥ 0';
   }
   if (e.productId !== null && typeof e.productId !== 'string') return 'product_id: not a string';
   if (e.quantity !== null && !Number.isSafeInteger(e.quantity)) return 'quantity: not a whole number';

@@ -5,6 +5,8 @@ import { VELOCITY_WINDOW_MS } from './fraud';
 
 /** purchase times kept per user: enough for the velocity rule, bounded whatever a user sends */
 const MAX_RECENT_PURCHASES = 32;
+/** events remembered per user for its page, newest first */
+export const MAX_RECENT_EVENTS = 25;
 
 /**
  * The one per-user merge: every store keeps what this computes (the live stores as records, the
@@ -19,8 +21,10 @@ export function newUserRecord(userId: string): UserRecord {
     eventsByType: [],
     purchaseCount: 0,
     lifetimeValueMinor: 0,
+    valuedPurchaseCount: 0,
     lastLocation: null,
     recentPurchaseTimes: [],
+    recentEvents: [],
   };
 }
 
@@ -30,11 +34,15 @@ export function cloneUserRecord(r: UserRecord): UserRecord {
     eventsByType: r.eventsByType.map(([t, n]) => [t, n]),
     lastLocation: r.lastLocation ? { ...r.lastLocation } : null,
     recentPurchaseTimes: [...r.recentPurchaseTimes],
+    recentEvents: (r.recentEvents ?? []).map((x) => ({ ...x })),
   };
 }
 
-/** adds one event to a record in place (the caller owns the copy) */
-export function addEventToUser(r: UserRecord, e: PulseEvent): void {
+/**
+ * adds one event to a record in place (the caller owns the copy); `shopMinor` is a purchase's
+ * amount in the shop currency, null when it has no rate (it then adds nothing to the value)
+ */
+export function addEventToUser(r: UserRecord, e: PulseEvent, shopMinor: number | null): void {
   r.totalEvents++;
   if (e.ts > r.lastActivity) r.lastActivity = e.ts;
   const pair = r.eventsByType.find(([t]) => t === e.type);
@@ -42,7 +50,10 @@ export function addEventToUser(r: UserRecord, e: PulseEvent): void {
   else r.eventsByType.push([e.type, 1]);
   if (e.type === 'purchase') {
     r.purchaseCount++;
-    r.lifetimeValueMinor += e.amountMinor ?? 0;
+    if (shopMinor !== null) {
+      r.lifetimeValueMinor += shopMinor;
+      r.valuedPurchaseCount = valuedPurchases(r) + 1;
+    } else r.valuedPurchaseCount = valuedPurchases(r);
     const times = r.recentPurchaseTimes;
     times.push(e.ts);
     times.sort((a, b) => a - b);
@@ -54,12 +65,32 @@ export function addEventToUser(r: UserRecord, e: PulseEvent): void {
   }
   // the newest located event wins; on a tie the later one
   if (e.location && (!r.lastLocation || e.ts >= r.lastLocation.at)) r.lastLocation = { ...e.location, at: e.ts };
+  const recent = (r.recentEvents ??= []);
+  // newest first by event time; a late event finds its place, or falls off the end
+  let at = 0;
+  while (at < recent.length && recent[at].ts > e.ts) at++;
+  if (at < MAX_RECENT_EVENTS) {
+    recent.splice(at, 0, {
+      eventId: e.eventId,
+      ts: e.ts,
+      type: e.type,
+      sessionId: e.sessionId,
+      amountMinor: e.amountMinor,
+      currency: e.amountMinor !== null ? e.currency : null,
+      productId: e.items[0]?.productId ?? e.productId,
+      page: e.page,
+    });
+    if (recent.length > MAX_RECENT_EVENTS) recent.length = MAX_RECENT_EVENTS;
+  }
 }
+
+/** records written before valuedPurchaseCount existed valued every purchase */
+const valuedPurchases = (r: UserRecord): number => r.valuedPurchaseCount ?? r.purchaseCount;
 
 /** what the fraud rule reads, before the purchase being scored */
 export function fraudHistoryOf(r: UserRecord): FraudHistory {
   return {
-    purchaseCount: r.purchaseCount,
+    purchaseCount: valuedPurchases(r),
     purchaseTotalMinor: r.lifetimeValueMinor,
     recentPurchaseTimes: r.recentPurchaseTimes,
     lastLocation: r.lastLocation,
@@ -75,7 +106,8 @@ export function toUserAnalytics(r: UserRecord): UserAnalytics {
     eventsByType: Object.fromEntries(r.eventsByType),
     purchaseCount: r.purchaseCount,
     lifetimeValueMinor: r.lifetimeValueMinor,
-    averagePurchaseMinor: r.purchaseCount > 0 ? Math.round(r.lifetimeValueMinor / r.purchaseCount) : null,
+    averagePurchaseMinor: valuedPurchases(r) > 0 ? Math.round(r.lifetimeValueMinor / valuedPurchases(r)) : null,
     lastLocation: r.lastLocation ? { ...r.lastLocation } : null,
+    recentEvents: (r.recentEvents ?? []).map((x) => ({ ...x })),
   };
 }

@@ -1,3 +1,4 @@
+import { userRecordSchema } from './userRecordJson';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -108,7 +109,8 @@ export class DynamoUserStore implements UserStore {
 }
 
 function toItem(r: UserRecord): Item {
-  const average = r.purchaseCount > 0 ? Math.round(r.lifetimeValueMinor / r.purchaseCount) : null;
+  const valued = r.valuedPurchaseCount ?? r.purchaseCount;
+  const average = valued > 0 ? Math.round(r.lifetimeValueMinor / valued) : null;
   return {
     user_id: { S: r.userId },
     version: n(r.version),
@@ -118,10 +120,14 @@ function toItem(r: UserRecord): Item {
     // fromEntries defines own properties, so a type spelled "__proto__" is a key like any other
     events_by_type: { M: Object.fromEntries(r.eventsByType.map(([type, count]): [string, AttributeValue] => [type, n(count)])) },
     purchase_count: n(r.purchaseCount),
+    valued_purchase_count: n(valued),
+    // attribute names predate shop currencies: *_cents hold minor units of the shop currency
     lifetime_value_cents: n(r.lifetimeValueMinor),
     average_purchase_cents: average === null ? { NULL: true } : n(average),
     last_location: r.lastLocation ? { M: locationItem(r.lastLocation) } : { NULL: true },
     recent_purchase_times: { L: r.recentPurchaseTimes.map(n) },
+    // the newest events as one JSON string: read back whole, never merged into an object
+    recent_events_json: { S: JSON.stringify(r.recentEvents ?? []) },
   };
 }
 
@@ -145,12 +151,24 @@ function fromItem(userId: string, item: Item): UserRecord {
     // Object.entries of the map as the SDK returns it; the pairs never pass through a plain object
     eventsByType: Object.entries(item.events_by_type?.M ?? {}).map(([type, v]): [string, number] => [type, num(v)]),
     purchaseCount: num(item.purchase_count),
+    valuedPurchaseCount: item.valued_purchase_count ? num(item.valued_purchase_count) : undefined,
     lifetimeValueMinor: num(item.lifetime_value_cents),
     lastLocation: loc
       ? { country: loc.country?.S ?? null, lat: numOrNull(loc.lat), lon: numOrNull(loc.lon), at: num(loc.at) }
       : null,
     recentPurchaseTimes: (item.recent_purchase_times?.L ?? []).map(num),
+    recentEvents: recentEventsOf(item.recent_events_json?.S),
   };
+}
+
+function recentEventsOf(json: string | undefined): UserRecord['recentEvents'] {
+  if (!json) return [];
+  try {
+    const parsed = userRecordSchema.shape.recentEvents.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }
 
 function n(value: number): AttributeValue {

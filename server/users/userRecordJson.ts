@@ -26,8 +26,23 @@ export const userRecordSchema = z.object({
   eventsByType: z.array(z.tuple([z.string(), count])),
   purchaseCount: count,
   lifetimeValueMinor: count,
+  valuedPurchaseCount: count.optional(),
   lastLocation: location.nullable(),
   recentPurchaseTimes: z.array(time),
+  recentEvents: z
+    .array(
+      z.object({
+        eventId: z.string(),
+        ts: time,
+        type: z.string(),
+        sessionId: z.string().nullable(),
+        amountMinor: z.number().int().nullable(),
+        currency: z.string().nullable(),
+        productId: z.string().nullable(),
+        page: z.string().nullable(),
+      }),
+    )
+    .optional(),
 }) satisfies z.ZodType<UserRecord>;
 
 /** parses one stored record; throws an Error naming the first bad field */

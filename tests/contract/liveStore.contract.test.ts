@@ -45,8 +45,9 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
 
     it('sums revenue this hour, today and over the last 60 minutes in cents', async () => {
       const snap = await h.store.snapshot(NOW);
-      expect(snap.revenue).toEqual({ thisHourMinor: 155_000, todayMinor: 157_000, lastHourMinor: 157_000 });
-      expect(snap.orders).toEqual({ thisMinute: 0, lastHour: 3 });
+      // counting began at the first delivery (Redis) or the store's creation (memory): no previous hour to compare
+      expect(snap.revenue).toEqual({ thisHourMinor: 155_000, todayMinor: 157_000, lastHourMinor: 157_000, previousHourMinor: null, unconverted: [] });
+      expect(snap.orders).toEqual({ thisMinute: 0, lastHour: 3, previousHour: null });
     });
 
     it('builds a 60-point per-minute series ending at the current minute', async () => {
@@ -62,8 +63,8 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
       expect((await h.store.snapshot(NOW)).conversion).toEqual({ rate: 0.6, sessionsWithPurchase: 3, sessions: 5, windowMinutes: 60 });
     });
 
-    it('reports cart abandonment as not enough data below 20 carts', async () => {
-      expect((await h.store.snapshot(NOW)).cartAbandonment).toMatchObject({ rate: null, cartsCreated: 2, cartsPurchased: 1, minimumCarts: 20 });
+    it('reports cart abandonment as not enough data below 20 decided carts, open carts apart', async () => {
+      expect((await h.store.snapshot(NOW)).cartAbandonment).toMatchObject({ rate: null, abandoned: 0, purchased: 1, open: 1, minimumCarts: 20 });
     });
 
     it('counts events by type in the last hour, without yesterday', async () => {
@@ -109,15 +110,16 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
     });
   });
 
-  it('computes cart abandonment as 1 − purchased ÷ created once 20 carts exist', async () => {
+  it('computes cart abandonment as abandoned ÷ decided once 20 carts are decided', async () => {
     const evs = [];
     for (let i = 0; i < 20; i++) {
-      evs.push(ev({ ts: at('12:10:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'add_to_cart' }));
-      if (i < 5) evs.push(ev({ ts: at('12:15:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'purchase', amountMinor: 100 }));
+      // 30 minutes after 11:40 without a purchase: abandoned at 12:10
+      evs.push(ev({ ts: at('11:40:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'add_to_cart' }));
+      if (i < 5) evs.push(ev({ ts: at('11:45:00'), userId: `c${i}`, sessionId: `cs${i}`, type: 'purchase', amountMinor: 100 }));
     }
-    evs.push(ev({ ts: at('12:05:00'), userId: 'c19', sessionId: 'cs19', type: 'purchase', amountMinor: 100 })); // before its cart
+    evs.push(ev({ ts: at('11:35:00'), userId: 'c19', sessionId: 'cs19', type: 'purchase', amountMinor: 100 })); // before its cart
     await h.process(evs, NOW);
-    expect((await h.store.snapshot(NOW)).cartAbandonment).toMatchObject({ rate: 0.75, cartsCreated: 20, cartsPurchased: 5 });
+    expect((await h.store.snapshot(NOW)).cartAbandonment).toMatchObject({ rate: 0.75, abandoned: 15, purchased: 5, open: 0 });
   });
 
   it('raises a fraud alert when a purchase scores above 0.8', async () => {

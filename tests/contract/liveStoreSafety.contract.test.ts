@@ -3,6 +3,7 @@ import { liveSnapshotSchema } from '@/lib/live';
 import { LIVE_CONSUMER, MAX_EVENTS_PER_DELIVERY } from '@/server/consumers/liveConsumer';
 import { emptyEffects } from '@/server/pipeline/effects';
 import { runEngine, stateRequestFor } from '@/server/pipeline/engine';
+import { shopSettings } from '@/server/shop';
 import { ev } from '../helpers/events';
 import { harness, rules, STORE_KINDS, type Harness } from '../helpers/stores';
 
@@ -43,7 +44,7 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     expect(snap.orders.lastHour).toBe(n);
     expect(snap.revenue.lastHourMinor).toBe(100 * n);
     expect(snap.conversion).toMatchObject({ sessions: n + 1, sessionsWithPurchase: n });
-    expect(snap.cartAbandonment).toMatchObject({ cartsCreated: n, cartsPurchased: n });
+    expect(snap.cartAbandonment).toMatchObject({ purchased: n, abandoned: 0, open: 0 });
     expect(snap.inventory.lowStock).toEqual([]);
     // pairs, not an object literal: in a literal `__proto__: 1` would set the prototype, not a key
     expect(Object.entries(snap.eventsByType).sort()).toEqual(
@@ -98,7 +99,7 @@ describe.each(STORE_KINDS)('LiveStore safety contract: %s', (kind) => {
     expect(cp).toBe(heads[p]);
     const records = [{ offset: cp, event: ev({ ts: at('12:29:00'), userId: 'u', type: 'purchase', amountMinor: 500 }), appendedAt: NOW }];
     const state = await h.store.read(stateRequestFor(records));
-    const { effects } = runEngine(records, state, { rules, now: NOW, attempt: 1, deadLetterFrom: 3, entryIdOf: () => 'x' });
+    const { effects } = runEngine(records, state, { rules, shop: shopSettings(), now: NOW, attempt: 1, deadLetterFrom: 3, entryIdOf: () => 'x' });
     const outcome = await h.store.apply({ consumer: LIVE_CONSUMER, lease: { partition: p, token: 1 }, fromOffset: cp - 1, toOffset: cp, effects, now: NOW });
     expect(outcome).toEqual({ status: 'duplicate' });
     expect(await h.store.userAnalytics('u')).toMatchObject({ purchaseCount: 1, lifetimeValueMinor: 500 });

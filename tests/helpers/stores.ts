@@ -14,6 +14,7 @@ import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
 import { PipelineStats } from '@/server/pipeline/stats';
 import type { DeadLetterStore, EventLog, LiveStore } from '@/server/ports';
 import { StaticRuleSource, type EventRules } from '@/server/rules/eventRules';
+import { shopSettings, type ShopSettings } from '@/server/shop';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const rules: EventRules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
@@ -36,6 +37,10 @@ export interface Harness {
 export interface HarnessOptions {
   partitions?: number;
   leaseMs?: number;
+  /** currency, time zone, cart delay (default: EUR, UTC, 30 min) */
+  shop?: ShopSettings;
+  /** when the store began counting (default: the Redis store's first delivery, the memory store's creation) */
+  countingSince?: number;
 }
 
 /** One adapter set of the given kind, on its own Redis key prefix so tests never share state. */
@@ -43,21 +48,23 @@ export async function harness(kind: StoreKind, opts: HarnessOptions = {}): Promi
   const partitions = opts.partitions ?? 4;
   const leaseMs = opts.leaseMs ?? 2000;
   const ruleSource = new StaticRuleSource(rules);
+  const shop = opts.shop ?? shopSettings();
   if (kind === 'memory') {
     const checkpoints = new MemoryCheckpoints();
     const log = new MemoryEventLog({ partitions, dedupWindowMs: 86_400_000, dedupMaxIds: 100_000, leaseMs, checkpoints });
     const deadLetters = new MemoryDeadLetters();
-    const store = new MemoryLiveStore({ deadLetters, rules: ruleSource, maxUsers: 100_000, checkpoints });
-    return withConsumer(log, store, deadLetters, async () => {});
+    const store = new MemoryLiveStore({ deadLetters, rules: ruleSource, shop, countingSince: opts.countingSince, maxUsers: 100_000, checkpoints });
+    return withConsumer(log, store, deadLetters, shop, async () => {});
   }
   const prefix = `test:${randomBytes(5).toString('hex')}:`;
   const keys = redisKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const blocking = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const log = new RedisEventLog(redis, blocking, keys, { partitions, dedupWindowSeconds: 3600, retainProcessedMs: 0, leaseMs });
-  const store = new RedisLiveStore(redis, keys, { rules: ruleSource, trackDirtyUsers: false });
+  const store = new RedisLiveStore(redis, keys, { rules: ruleSource, shop, trackDirtyUsers: false });
+  if (opts.countingSince !== undefined) await store.open(opts.countingSince);
   const deadLetters = new RedisDeadLetters(redis, keys);
-  const h = await withConsumer(log, store, deadLetters, async () => {
+  const h = await withConsumer(log, store, deadLetters, shop, async () => {
     const left = await redis.keys(`${prefix}*`);
     if (left.length) await redis.del(...left);
     redis.disconnect();
@@ -66,13 +73,14 @@ export async function harness(kind: StoreKind, opts: HarnessOptions = {}): Promi
   return { ...h, redis, keys };
 }
 
-async function withConsumer(log: EventLog, store: LiveStore, deadLetters: DeadLetterStore, cleanup: () => Promise<void>): Promise<Harness> {
+async function withConsumer(log: EventLog, store: LiveStore, deadLetters: DeadLetterStore, shop: ShopSettings, cleanup: () => Promise<void>): Promise<Harness> {
   let clock = 0;
   let sink: { alerts: Alert[] }[] | null = null;
   const consumer = new LiveConsumer({
     log,
     store,
     rules: new StaticRuleSource(rules),
+    shop,
     stats: new PipelineStats(),
     owner: `test-${randomBytes(3).toString('hex')}`,
     maxEntries: 64,

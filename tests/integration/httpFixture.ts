@@ -44,6 +44,7 @@ export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; adm
     INGEST_MAX_BODY_BYTES: 20_000,
     INGEST_MAX_BATCH: 50,
     PIPELINE_MAX_BACKLOG: 1000,
+    SHOP_CURRENCY: 'EUR',
     ...opts.config,
   } satisfies Pick<Config, keyof ConfigPart>;
   const seenIds = new Set<string>();
@@ -112,6 +113,7 @@ export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; adm
         lifetimeValueMinor: 0,
         averagePurchaseMinor: null,
         lastLocation: null,
+        recentEvents: [],
       };
     },
     sessionAggregates: async (sessionId): Promise<SessionAggregates | null> => {

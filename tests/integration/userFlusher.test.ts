@@ -35,7 +35,7 @@ class LiveUsers {
     const touched = new Map<string, UserRecord>();
     for (const e of events) {
       const r = touched.get(e.userId) ?? cloneUserRecord(this.records.get(e.userId) ?? newUserRecord(e.userId));
-      addEventToUser(r, e);
+      addEventToUser(r, e, e.amountMinor);
       touched.set(e.userId, r);
     }
     const tx = this.redis.multi();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PulseEvent } from '@/lib/events';
-import { figuresFromBuckets, type MinuteView } from '@/server/pipeline/bucketMetrics';
+import { hourOf } from '@/lib/metrics';
+import { figuresFromBuckets, snapshotRanges, type MinuteView } from '@/server/pipeline/bucketMetrics';
+import { shopSettings } from '@/server/shop';
 import { addMinute, emptyMinute, sessionKeyOf, type EngineState, type MinuteDelta } from '@/server/pipeline/effects';
 import { runEngine, stateRequestFor } from '@/server/pipeline/engine';
 import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
@@ -10,7 +12,8 @@ import { ev } from '../helpers/events';
 const NOW = Date.parse('2026-11-25T12:30:30Z');
 const at = (hhmmss: string) => Date.parse(`2026-11-25T${hhmmss}Z`);
 const rules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
-const opts = (attempt = 1) => ({ rules, now: NOW, attempt, deadLetterFrom: 3, entryIdOf: () => 'p0:1' });
+const shop = shopSettings();
+const opts = (attempt = 1) => ({ rules, shop, now: NOW, attempt, deadLetterFrom: 3, entryIdOf: () => 'p0:1' });
 const empty = (): EngineState => ({ users: new Map(), sessions: new Map(), stock: new Map() });
 let offset = 0;
 const recs = (events: PulseEvent[]): LogRecord[] => events.map((event) => ({ offset: ++offset, event, appendedAt: NOW - 5 }));
@@ -25,7 +28,7 @@ function figures(deltas: Map<number, MinuteDelta>[]) {
       buckets.set(m, b);
     }
   }
-  return figuresFromBuckets(NOW, (m): MinuteView | undefined => {
+  return figuresFromBuckets(NOW, hourOf(NOW), snapshotRanges(NOW, shop.cartAbandonAfterMs), (m): MinuteView | undefined => {
     const b = buckets.get(m);
     return b ? { ...b, distinctUsers: b.users.size } : undefined;
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FUTURE_SKEW_MS, toMinor, validateEvent } from '@/lib/events';
+import { MAX_FUTURE_SKEW_MS, validateEvent } from '@/lib/events';
+import { toMinor as toMinorIn } from '@/lib/money';
+
+const toMinor = (amount: number) => toMinorIn(amount, 'EUR');
 
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 let n = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, LiveSnapshot } from '@/lib/live';
+import { liveSnapshot } from './liveFixture';
 import { assessFreshness, silenceThresholdMs } from '@/components/hooks/freshness';
 import { mergeAlerts, nextLiveState } from '@/components/hooks/liveSnapshotQuery';
 
@@ -7,25 +8,14 @@ import { mergeAlerts, nextLiveState } from '@/components/hooks/liveSnapshotQuery
 const NOW = 1_800_000_000_000;
 
 function snapshot(over: Partial<LiveSnapshot> = {}, eventsPerMinute = 60): LiveSnapshot {
-  return {
-    computedAt: NOW,
+  return liveSnapshot(NOW, {
     newestEventTime: NOW - 1000,
     newestReceivedAt: NOW - 1000,
-    mode: 'embedded',
-    durable: false,
-    activeUsers: { current: 1, windowMinutes: 5 },
     series: Array.from({ length: 60 }, (_, i) => ({ minute: NOW - (59 - i) * 60_000, activeUsers: 1, revenueMinor: 0, orders: 0, events: eventsPerMinute })),
-    revenue: { thisHourMinor: 0, todayMinor: 0, lastHourMinor: 0 },
-    orders: { thisMinute: 0, lastHour: 0 },
-    conversion: { rate: null, sessionsWithPurchase: 0, sessions: 0, windowMinutes: 60 },
-    cartAbandonment: { rate: null, cartsCreated: 0, cartsPurchased: 0, minimumCarts: 20, windowMinutes: 60 },
-    sessions: { active: 0, avgDurationSeconds: 0, avgUniquePages: 0, pageViewsPerMinute: 0 },
-    eventsByType: {},
-    inventory: { tracked: 0, lowStockThreshold: 5, lowStock: [] },
     pipeline: { eventsPerSecond: 1, acceptedTotal: 1, processedTotal: 1, rejectedTotal: 0, duplicatesTotal: 0, deadLetters: 0, backlog: 0, lagMsP50: 1, lagMsP99: 1 },
     alerts: [],
     ...over,
-  };
+  });
 }
 
 const live = { status: 'live' as const, socketDownSince: null };
@@ -74,7 +64,7 @@ describe('nextLiveState', () => {
   it('keeps pushed alerts the snapshot does not list yet, newest first, once each', () => {
     const alert = (id: string, firedAt: number): Alert => ({
       id, kind: 'high_value', severity: 'warning', title: id, message: id, eventId: id, userId: 'u', productId: null,
-      amountMinor: 1, score: 0, reasons: [], eventTime: firedAt, firedAt,
+      amountMinor: 1, currency: 'EUR', shopAmountMinor: 1, score: 0, reasons: [], eventTime: firedAt, firedAt,
     });
     const merged = mergeAlerts([alert('a', 1), alert('b', 3)], [alert('b', 3), alert('c', 2)]);
     expect(merged.map((a) => a.id)).toEqual(['b', 'c', 'a']);

@@ -1,9 +1,11 @@
 import type { Alert } from '@/lib/live';
-import { dayOf, hourOf, windowStart } from '@/lib/metrics';
+import { windowStart } from '@/lib/metrics';
+import { hourStartIn } from '@/lib/shopTime';
 import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
-import { figuresFromBuckets } from '@/server/pipeline/bucketMetrics';
+import { figuresFromBuckets, snapshotRanges, topFromMinutes, topMinutes } from '@/server/pipeline/bucketMetrics';
 import { addMinute, emptyMinute, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from '@/server/pipeline/effects';
-import { DAY_RETENTION_MS, HOUR_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
+import { DAY_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
+import type { ShopSettings } from '@/server/shop';
 import { SESSION_RETENTION_MS, toSessionAggregates } from '@/server/pipeline/sessionRecords';
 import { toUserAnalytics } from '@/server/pipeline/userRecords';
 import type { ApplyOutcome, ApplyRequest, DeadLetterStore, LiveMetrics, LiveStore, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
@@ -21,6 +23,9 @@ export interface CheckpointTable {
 
 export interface MemoryLiveStoreOptions {
   rules: RuleSource;
+  shop: ShopSettings;
+  /** when counting began (the store's creation); default: now */
+  countingSince?: number;
   maxUsers: number;
   deadLetters: DeadLetterStore;
   checkpoints: CheckpointTable;
@@ -37,8 +42,8 @@ export class MemoryLiveStore implements LiveStore {
   readonly kind = 'in-process';
   readonly durable = false;
   private readonly minutes = new Map<number, MinuteDelta>();
-  private readonly hours = new Map<number, number>();
   private readonly days = new Map<number, number>();
+  private readonly daysForeign = new Map<number, Map<string, number>>();
   /** insertion order = least recently updated first, for the bound */
   private readonly users = new Map<string, UserRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
@@ -49,8 +54,12 @@ export class MemoryLiveStore implements LiveStore {
   private newestEventTime: number | null = null;
   private newestReceivedAt: number | null = null;
   private lastPrune = 0;
+  /** nothing survives a restart: counting begins with the store */
+  private readonly countingSince: number;
 
-  constructor(private readonly opts: MemoryLiveStoreOptions) {}
+  constructor(private readonly opts: MemoryLiveStoreOptions) {
+    this.countingSince = opts.countingSince ?? Date.now();
+  }
 
   async read(request: StateRequest): Promise<EngineState> {
     const state: EngineState = { users: new Map(), sessions: new Map(), stock: new Map() };
@@ -85,8 +94,12 @@ export class MemoryLiveStore implements LiveStore {
       if (!b) this.minutes.set(m, (b = emptyMinute()));
       addMinute(b, d);
     }
-    for (const [h, cents] of fx.hours) this.hours.set(h, (this.hours.get(h) ?? 0) + cents);
-    for (const [d, cents] of fx.days) this.days.set(d, (this.days.get(d) ?? 0) + cents);
+    for (const [d, minor] of fx.days) this.days.set(d, (this.days.get(d) ?? 0) + minor);
+    for (const [d, byCurrency] of fx.daysForeign) {
+      let kept = this.daysForeign.get(d);
+      if (!kept) this.daysForeign.set(d, (kept = new Map()));
+      for (const [c, minor] of byCurrency) kept.set(c, (kept.get(c) ?? 0) + minor);
+    }
     for (const [id, record] of fx.users) {
       this.users.delete(id);
       this.users.set(id, record);
@@ -118,23 +131,27 @@ export class MemoryLiveStore implements LiveStore {
   }
 
   async snapshot(now: number): Promise<LiveMetrics> {
-    const figures = figuresFromBuckets(now, (m) => {
+    const { shop } = this.opts;
+    const figures = figuresFromBuckets(now, hourStartIn(shop.timeZone, now), snapshotRanges(now, shop.cartAbandonAfterMs), (m) => {
       const b = this.minutes.get(m);
       return b ? { ...b, distinctUsers: b.users.size } : undefined;
     });
+    const top = topFromMinutes(topMinutes(now).flatMap((m) => this.minutes.get(m) ?? []));
+    const today = shop.calendar.dayStart(now);
     const threshold = this.opts.rules.current().lowStockAtOrBelow;
     const low: { productId: string; stock: number }[] = [];
     for (const [productId, stock] of this.stock) if (stock <= threshold) low.push({ productId, stock });
     low.sort((a, b) => a.stock - b.stock || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
     return assembleMetrics({
+      now,
+      shop,
+      countingSince: this.countingSince,
       newestEventTime: this.newestEventTime,
       newestReceivedAt: this.newestReceivedAt,
-      activeUsers: figures.activeUsers,
-      series: figures.series,
-      revenueThisHourMinor: this.hours.get(hourOf(now)) ?? 0,
-      revenueTodayMinor: this.days.get(dayOf(now)) ?? 0,
-      sessions: figures.sessions,
-      eventsByType: figures.eventsByType,
+      figures,
+      top: { ...top, computedAt: now },
+      revenueTodayMinor: this.days.get(today) ?? 0,
+      foreignToday: this.daysForeign.get(today) ?? [],
       inventory: { tracked: this.stock.size, lowStockThreshold: threshold, lowStock: low.slice(0, 10) },
       alerts: this.alerts,
     });
@@ -161,8 +178,9 @@ export class MemoryLiveStore implements LiveStore {
     this.lastPrune = now;
     const minMinute = windowStart(now, MINUTE_RETENTION_MIN);
     for (const m of this.minutes.keys()) if (m < minMinute) this.minutes.delete(m);
-    for (const h of this.hours.keys()) if (h < hourOf(now) - HOUR_RETENTION_MS) this.hours.delete(h);
-    for (const d of this.days.keys()) if (d < dayOf(now) - DAY_RETENTION_MS) this.days.delete(d);
+    const dayFloor = this.opts.shop.calendar.dayStart(now) - DAY_RETENTION_MS;
+    for (const d of this.days.keys()) if (d < dayFloor) this.days.delete(d);
+    for (const d of this.daysForeign.keys()) if (d < dayFloor) this.daysForeign.delete(d);
     const cutoff = now - SESSION_RETENTION_MS;
     for (const [key, s] of this.sessions) {
       if (s.lastTs >= cutoff) continue;

@@ -5,7 +5,8 @@ import { lua } from './scripting';
  *
  * ARGV: 1 checkpoints hash, 2 partition field, 3 fromOffset, 4 toOffset, 5 lease hash,
  * 6 lease token, 7 ops JSON (see `encodeEffects`), 8 recent-alerts list, 9 alerts channel,
- * 10 changed channel, 11 stats hash, 12 lags list, 13 rate key, 14 newest hash, 15 now.
+ * 10 changed channel, 11 stats hash, 12 lags list, 13 rate key, 14 newest hash, 15 now,
+ * 16 counting-since key (set once, by the first delivery a fresh store applies).
  * Keys are computed by the caller (single-node Redis; not for a cluster), every value is a string
  * so Lua never turns a millisecond timestamp into floating-point notation.
  *
@@ -62,6 +63,7 @@ if #ops['lags'] > 0 then
   redis.call('LTRIM', ARGV[12], 0, 999)
 end
 redis.call('HSET', ARGV[1], ARGV[2], ARGV[4])
+redis.call('SET', ARGV[16], ARGV[15], 'NX')
 redis.call('PUBLISH', ARGV[10], ARGV[15])
 return {'applied', unpack(fired)}
 `);

@@ -1,9 +1,10 @@
 import type { Effects } from '@/server/pipeline/effects';
 import { SESSION_RETENTION_MS } from '@/server/pipeline/sessionRecords';
-import { DAY_RETENTION_MS, HOUR_RETENTION_MS } from '@/server/pipeline/engine';
+import { DAY_RETENTION_MS } from '@/server/pipeline/engine';
 import type { RedisKeys } from './keys';
 
-const MINUTE_TTL_S = 3 * 3600;
+/** minute buckets live 3 h past the present; abandonment deadlines are up to 2 h ahead of it */
+const MINUTE_TTL_S = 5 * 3600;
 const SESSION_TTL_S = SESSION_RETENTION_MS / 1000 + 3600;
 
 /** Field names of a minute hash; event types are `t:<type>` so no type can meet a fixed field. */
@@ -11,14 +12,28 @@ export const MINUTE_FIELDS = {
   events: 'ev',
   orders: 'ord',
   revenueMinor: 'rev',
+  ordersValued: 'ov',
   usersLast: 'ul',
   sessions: 'se',
   sessionDurationMs: 'sd',
   sessionPages: 'sp',
   sessionPvRateMilli: 'spv',
   sessionsWithPurchase: 'sb',
-  carts: 'ca',
+  funnelViewed: 'fv',
+  funnelCarted: 'fc',
+  funnelBought: 'fb',
   cartsPurchased: 'cp',
+  cartsAbandoned: 'ab',
+} as const;
+
+/**
+ * Tags of the other fields: event types `t:`, unconverted money per currency `x:` (minor units)
+ * and `xo:` (orders) in the minute hash; in the minute's top hash, products `pr:`/`pu:`/`po:`
+ * (revenue, units, orders) and countries `cr:`/`cu:`/`co:`.
+ */
+export const TOP_TAGS = {
+  products: { revenueMinor: 'pr:', units: 'pu:', orders: 'po:' },
+  countries: { revenueMinor: 'cr:', units: 'cu:', orders: 'co:' },
 } as const;
 
 export interface EncodeOptions {
@@ -47,7 +62,18 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
       if (v !== 0) hi.push(key, field, String(v));
     }
     for (const [t, n] of d.byType) hi.push(key, `t:${t}`, String(n));
+    for (const [c, f] of d.foreign) hi.push(key, `x:${c}`, String(f.minor), key, `xo:${c}`, String(f.orders));
     ex.push(key, String(MINUTE_TTL_S));
+    if (d.products.size || d.countries.size) {
+      const top = k.minuteTop(m);
+      for (const kind of ['products', 'countries'] as const) {
+        const tags = TOP_TAGS[kind];
+        for (const [id, t] of d[kind]) {
+          for (const field of ['revenueMinor', 'units', 'orders'] as const) if (t[field]) hi.push(top, tags[field] + id, String(t[field]));
+        }
+      }
+      ex.push(top, String(MINUTE_TTL_S));
+    }
     if (d.users.size) {
       const users = [...d.users];
       const mu = k.minuteUsers(m);
@@ -56,13 +82,13 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
       ex.push(mu, String(MINUTE_TTL_S));
     }
   }
-  for (const [h, cents] of fx.hours) {
-    inc.push(k.hourRevenue(h), String(cents));
-    ex.push(k.hourRevenue(h), String(HOUR_RETENTION_MS / 1000 + 3600));
-  }
-  for (const [d, cents] of fx.days) {
-    inc.push(k.dayRevenue(d), String(cents));
+  for (const [d, minor] of fx.days) {
+    inc.push(k.dayRevenue(d), String(minor));
     ex.push(k.dayRevenue(d), String(DAY_RETENTION_MS / 1000 + 86_400));
+  }
+  for (const [d, byCurrency] of fx.daysForeign) {
+    for (const [c, minor] of byCurrency) hi.push(k.dayForeign(d), c, String(minor));
+    ex.push(k.dayForeign(d), String(DAY_RETENTION_MS / 1000 + 86_400));
   }
   const dirty: string[] = [k.usersDirty];
   for (const [id, record] of fx.users) {

@@ -46,8 +46,14 @@ export interface RedisKeys {
   /** per-minute counters (hash), per-minute distinct users (set) */
   minute(minute: number): string;
   minuteUsers(minute: number): string;
-  hourRevenue(hour: number): string;
+  /** per-minute product and country totals (hash; ids behind tags) */
+  minuteTop(minute: number): string;
+  /** shop-currency revenue of a shop-time-zone day (key: the day's first instant) */
   dayRevenue(day: number): string;
+  /** unconverted revenue of a day (hash currency → minor units) */
+  dayForeign(day: number): string;
+  /** when this store began counting (epoch ms, set once) */
+  countingSince: string;
   /** stock levels: sorted set productId → stock */
   stock: string;
   /** newest event time and receive time (hash ev, rcv) */
@@ -90,8 +96,10 @@ export function redisKeys(prefix: string): RedisKeys {
     sessionIndex: (id) => `${c}si:${encodeId(id)}`,
     minute: (m) => `${f}m:${m}`,
     minuteUsers: (m) => `${f}mu:${m}`,
-    hourRevenue: (h) => `${f}rh:${h}`,
+    minuteTop: (m) => `${f}mt:${m}`,
     dayRevenue: (d) => `${f}rd:${d}`,
+    dayForeign: (d) => `${f}rdx:${d}`,
+    countingSince: `${f}since`,
     stock: `${f}stock`,
     newest: `${f}newest`,
     alerts: `${f}alerts`,

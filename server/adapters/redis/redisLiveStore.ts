@@ -5,17 +5,22 @@ import { toSessionAggregates } from '@/server/pipeline/sessionRecords';
 import { toUserAnalytics } from '@/server/pipeline/userRecords';
 import type { ApplyOutcome, ApplyRequest, LiveMetrics, LiveStore, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
 import type { RuleSource } from '@/server/rules/eventRules';
+import type { ShopSettings } from '@/server/shop';
 import { log } from '@/server/log';
 import { APPLY } from './applyScript';
 import { encodeEffects } from './encodeEffects';
 import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
-import { readRedisSnapshot } from './redisSnapshot';
+import { readRedisSnapshot, readRedisTop } from './redisSnapshot';
+import type { TopFigures } from '@/server/pipeline/bucketMetrics';
+
+const TOP_REFRESH_MS = 5_000;
 import { runScript } from './scripting';
 import { parseUserRecordJson } from '@/server/users/userRecordJson';
 
 export interface RedisLiveStoreOptions {
   rules: RuleSource;
+  shop: ShopSettings;
   /** list users whose record changed, for a separate per-user store (DynamoDB) */
   trackDirtyUsers: boolean;
 }
@@ -86,6 +91,7 @@ export class RedisLiveStore implements LiveStore {
       k.rate(Math.floor(req.now / 1000)),
       k.newest,
       String(req.now),
+      k.countingSince,
     ])) as string[];
     if (res[0] === 'duplicate') return { status: 'duplicate' };
     if (res[0] === 'fenced') return { status: 'fenced' };
@@ -93,8 +99,28 @@ export class RedisLiveStore implements LiveStore {
     return { status: 'applied', alerts: res.slice(1).map((json) => alertSchema.parse(JSON.parse(json))) };
   }
 
+  /** top lists read 60 hashes whose size grows with the catalogue: recomputed every few seconds, shared */
+  private top: { at: number; value: Promise<TopFigures> } | null = null;
+
+  /** marks the store as counting from now unless it already is (a fresh Redis, or a flushed one) */
+  async open(now: number): Promise<void> {
+    await this.redis.set(this.keys.countingSince, String(now), 'NX');
+  }
+
   snapshot(now: number): Promise<LiveMetrics> {
-    return readRedisSnapshot(this.redis, this.keys, now, this.opts.rules.current().lowStockAtOrBelow);
+    if (!this.top || now - this.top.at >= TOP_REFRESH_MS || now < this.top.at) {
+      const value = readRedisTop(this.redis, this.keys, now);
+      this.top = { at: now, value };
+      value.catch(() => {
+        if (this.top?.value === value) this.top = null;
+      });
+    }
+    const { at, value } = this.top;
+    return readRedisSnapshot(this.redis, this.keys, now, {
+      lowStockAtOrBelow: this.opts.rules.current().lowStockAtOrBelow,
+      shop: this.opts.shop,
+      top: value.then((t) => ({ ...t, computedAt: at })),
+    });
   }
 
   async setStock(productId: string, stock: number): Promise<void> {

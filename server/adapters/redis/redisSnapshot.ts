@@ -1,49 +1,74 @@
 import type { Redis } from 'ioredis';
 import { alertSchema, type Alert, type LiveSnapshot } from '@/lib/live';
-import { dayOf, hourOf } from '@/lib/metrics';
+import { hourStartIn } from '@/lib/shopTime';
 import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
-import { figuresFromBuckets, snapshotMinutes, type MinuteView } from '@/server/pipeline/bucketMetrics';
+import { emptyMinuteView, figuresFromBuckets, snapshotRanges, topFromMinutes, topMinutes, type MinuteView, type TopFigures } from '@/server/pipeline/bucketMetrics';
+import type { TopCounts } from '@/server/pipeline/effects';
+import type { ShopSettings } from '@/server/shop';
 import type { LiveMetrics } from '@/server/ports';
 import { log } from '@/server/log';
-import { MINUTE_FIELDS } from './encodeEffects';
+import { MINUTE_FIELDS, TOP_TAGS } from './encodeEffects';
 import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
 
 const RATE_WINDOW_S = 5;
 
+export interface RedisSnapshotOptions {
+  lowStockAtOrBelow: number;
+  shop: ShopSettings;
+  /** the top lists, read separately and less often */
+  top: Promise<TopFigures & { computedAt: number }>;
+}
+
+const PREVIOUS_HOUR_FIELDS = [MINUTE_FIELDS.revenueMinor, MINUTE_FIELDS.orders, MINUTE_FIELDS.ordersValued];
+
 /**
- * Every live metric in one pipelined round trip: a fixed number of commands (about 140) whatever
+ * Every live metric in one pipelined round trip: a fixed number of commands (about 330) whatever
  * the number of users, sessions or carts, none of them a loop inside Redis. The shared pipeline
  * counters come along (backlog is added by the caller, from the log).
  */
-export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number, lowStockAtOrBelow: number): Promise<LiveMetrics> {
-  const minutes = snapshotMinutes(now);
+export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number, o: RedisSnapshotOptions): Promise<LiveMetrics> {
+  const ranges = snapshotRanges(now, o.shop.cartAbandonAfterMs);
+  const today = o.shop.calendar.dayStart(now);
   const pipe = redis.pipeline();
-  for (const m of minutes) {
+  for (const m of ranges.full) {
     pipe.hgetall(k.minute(m));
     pipe.scard(k.minuteUsers(m));
   }
-  pipe.get(k.hourRevenue(hourOf(now)));
-  pipe.get(k.dayRevenue(dayOf(now)));
+  for (const m of ranges.previousHour) pipe.hmget(k.minute(m), ...PREVIOUS_HOUR_FIELDS);
+  for (const m of ranges.openCarts) pipe.hget(k.minute(m), MINUTE_FIELDS.cartsAbandoned);
+  pipe.get(k.dayRevenue(today));
+  pipe.hgetall(k.dayForeign(today));
+  pipe.get(k.countingSince);
   pipe.zcard(k.stock);
-  pipe.zrangebyscore(k.stock, '-inf', lowStockAtOrBelow, 'WITHSCORES', 'LIMIT', 0, 10);
+  pipe.zrangebyscore(k.stock, '-inf', o.lowStockAtOrBelow, 'WITHSCORES', 'LIMIT', 0, 10);
   pipe.lrange(k.alerts, 0, 19);
   pipe.hmget(k.newest, 'ev', 'rcv');
   pipe.hmget(k.stats, 'accepted', 'duplicates', 'rejected', 'processed', 'dead');
   const second = Math.floor(now / 1000);
   for (let s = second - RATE_WINDOW_S; s < second; s++) pipe.get(k.rate(s));
   pipe.lrange(k.lags, 0, -1);
-  const next = pipelineReader(await pipe.exec());
+  const [results, top] = await Promise.all([pipe.exec(), o.top]);
+  const next = pipelineReader(results);
   const views = new Map<number, MinuteView>();
-  for (const m of minutes) {
+  for (const m of ranges.full) {
     const h = next<Record<string, string>>();
     const distinctUsers = next<number>();
     if (Object.keys(h).length === 0 && distinctUsers === 0) continue;
     views.set(m, minuteView(h, distinctUsers));
   }
-  const figures = figuresFromBuckets(now, (m) => views.get(m));
-  const revHour = Number(next<string | null>() ?? 0);
+  for (const m of ranges.previousHour) {
+    const [rev, ord, ov] = next<(string | null)[]>().map((v) => Number(v ?? 0));
+    if (rev || ord || ov) views.set(m, { ...emptyMinuteView(), revenueMinor: rev, orders: ord, ordersValued: ov });
+  }
+  for (const m of ranges.openCarts) {
+    const ab = Number(next<string | null>() ?? 0);
+    if (ab) views.set(m, { ...emptyMinuteView(), cartsAbandoned: ab });
+  }
+  const figures = figuresFromBuckets(now, hourStartIn(o.shop.timeZone, now), ranges, (m) => views.get(m));
   const revDay = Number(next<string | null>() ?? 0);
+  const foreignToday = Object.entries(next<Record<string, string>>()).map(([c, v]): [string, number] => [c, Number(v)]);
+  const since = next<string | null>();
   const tracked = next<number>();
   const low = next<string[]>();
   const lowStock: { productId: string; stock: number }[] = [];
@@ -57,15 +82,16 @@ export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number,
   const pct = (p: number) => (lags.length ? lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] : null);
   return {
     ...assembleMetrics({
+      now,
+      shop: o.shop,
+      countingSince: since === null ? null : Number(since),
       newestEventTime: ev ? Number(ev) : null,
       newestReceivedAt: rcv ? Number(rcv) : null,
-      activeUsers: figures.activeUsers,
-      series: figures.series,
-      revenueThisHourMinor: revHour,
+      figures,
+      top,
       revenueTodayMinor: revDay,
-      sessions: figures.sessions,
-      eventsByType: figures.eventsByType,
-      inventory: { tracked, lowStockThreshold: lowStockAtOrBelow, lowStock },
+      foreignToday,
+      inventory: { tracked, lowStockThreshold: o.lowStockAtOrBelow, lowStock },
       alerts,
     }),
     pipeline: {
@@ -82,26 +108,52 @@ export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number,
   };
 }
 
+/** top products and countries over the trailing 60 minutes: one pipelined read of the minutes' top hashes */
+export async function readRedisTop(redis: Redis, k: RedisKeys, now: number): Promise<TopFigures> {
+  const minutes = topMinutes(now);
+  const pipe = redis.pipeline();
+  for (const m of minutes) pipe.hgetall(k.minuteTop(m));
+  const next = pipelineReader(await pipe.exec());
+  const parsed = minutes.map(() => {
+    const h = next<Record<string, string>>();
+    const products = new Map<string, TopCounts>();
+    const countries = new Map<string, TopCounts>();
+    // hgetall's object: own keys only, every id behind its tag
+    for (const field of Object.keys(h)) {
+      for (const [kind, into] of [['products', products], ['countries', countries]] as const) {
+        for (const [name, tag] of Object.entries(TOP_TAGS[kind]) as [keyof TopCounts, string][]) {
+          if (!field.startsWith(tag)) continue;
+          const id = field.slice(tag.length);
+          const t = into.get(id) ?? { revenueMinor: 0, units: 0, orders: 0 };
+          t[name] += Number(h[field]);
+          into.set(id, t);
+        }
+      }
+    }
+    return { products, countries };
+  });
+  return topFromMinutes(parsed);
+}
+
 function minuteView(h: Record<string, string>, distinctUsers: number): MinuteView {
   const n = (field: string) => Number(h[field] ?? 0);
   const byType: [string, number][] = [];
-  // hgetall's object: iterate own keys only; types are behind the `t:` tag
-  for (const field of Object.keys(h)) if (field.startsWith('t:')) byType.push([field.slice(2), Number(h[field])]);
-  return {
-    events: n(MINUTE_FIELDS.events),
-    orders: n(MINUTE_FIELDS.orders),
-    revenueMinor: n(MINUTE_FIELDS.revenueMinor),
-    byType,
-    distinctUsers,
-    usersLast: n(MINUTE_FIELDS.usersLast),
-    sessions: n(MINUTE_FIELDS.sessions),
-    sessionDurationMs: n(MINUTE_FIELDS.sessionDurationMs),
-    sessionPages: n(MINUTE_FIELDS.sessionPages),
-    sessionPvRateMilli: n(MINUTE_FIELDS.sessionPvRateMilli),
-    sessionsWithPurchase: n(MINUTE_FIELDS.sessionsWithPurchase),
-    carts: n(MINUTE_FIELDS.carts),
-    cartsPurchased: n(MINUTE_FIELDS.cartsPurchased),
-  };
+  const foreign = new Map<string, { minor: number; orders: number }>();
+  // hgetall's object: iterate own keys only; types and currencies are behind their tags
+  for (const field of Object.keys(h)) {
+    if (field.startsWith('t:')) byType.push([field.slice(2), Number(h[field])]);
+    else if (field.startsWith('x:') || field.startsWith('xo:')) {
+      const orders = field.startsWith('xo:');
+      const currency = field.slice(orders ? 3 : 2);
+      const f = foreign.get(currency) ?? { minor: 0, orders: 0 };
+      if (orders) f.orders += Number(h[field]);
+      else f.minor += Number(h[field]);
+      foreign.set(currency, f);
+    }
+  }
+  const view = { ...emptyMinuteView(), byType, foreign: [...foreign], distinctUsers };
+  for (const [name, field] of Object.entries(MINUTE_FIELDS) as [keyof typeof MINUTE_FIELDS, string][]) view[name] = n(field);
+  return view;
 }
 
 function parseAlert(json: string): Alert[] {
