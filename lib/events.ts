@@ -49,7 +49,7 @@ const text = (opts: { max?: number; min?: number; pattern?: RegExp; reason?: str
     .refine(isWellFormed, { error: NOT_WELL_FORMED, abort: true });
   if (opts.min) s = s.min(opts.min, { error: 'must not be empty', abort: true });
   if (opts.max) s = s.max(opts.max, { error: `must be at most ${fmtLimit(opts.max)} characters`, abort: true });
-  if (opts.pattern) s = s.regex(opts.pattern, { error: opts.reason ?? 'has an invalid format' });
+  if (opts.pattern) s = s.regex(opts.pattern, { error: opts.reason ?? 'has an invalid format', abort: true });
   return s;
 };
 const idString = (max: number) => text({ min: 1, max });

@@ -27,4 +27,27 @@ describe('loadConfig', () => {
     expect(message).toContain('PULSE_UI="maybe": must be one of true/false');
     expect(message).not.toContain('short');
   });
+
+  it('reads the shop currency, its rates, its time zone and the cart delay, with defaults', () => {
+    expect(loadConfig({})).toMatchObject({ SHOP_CURRENCY: 'EUR', CURRENCY_RATES: '', SHOP_TIMEZONE: 'UTC', CART_ABANDON_AFTER_MINUTES: 30 });
+    const c = loadConfig({ SHOP_CURRENCY: 'usd', CURRENCY_RATES: 'EUR=1.09, JPY=0.0067', SHOP_TIMEZONE: 'America/New_York', CART_ABANDON_AFTER_MINUTES: '45' });
+    expect(c).toMatchObject({ SHOP_CURRENCY: 'USD', SHOP_TIMEZONE: 'America/New_York', CART_ABANDON_AFTER_MINUTES: 45 });
+  });
+
+  it('refuses an unknown currency, a bad rate table, an unknown zone and an out-of-range cart delay', () => {
+    const fail = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(fail({ SHOP_CURRENCY: 'EURO' })).toContain('SHOP_CURRENCY="EURO": must be an ISO 4217 currency code');
+    expect(fail({ SHOP_TIMEZONE: 'Mars/Olympus' })).toContain('SHOP_TIMEZONE="Mars/Olympus": must be an IANA time zone');
+    expect(fail({ CART_ABANDON_AFTER_MINUTES: '0' })).toContain('CART_ABANDON_AFTER_MINUTES="0": must be at least 1');
+    expect(fail({ CURRENCY_RATES: 'USD=abc' })).toMatch(/CURRENCY_RATES="USD=abc": .*USD/);
+    expect(fail({ CURRENCY_RATES: 'EUR=1' })).toContain('CURRENCY_RATES="EUR=1"');
+  });
 });

@@ -92,6 +92,25 @@ describe('validateEvent', () => {
   });
 });
 
+describe('money in the currency of the event', () => {
+  const purchase = (properties: Record<string, unknown>, shop = 'EUR') => {
+    const r = validateEvent({ ...base, event_type: 'purchase', properties }, NOW, newId, shop);
+    if (!r.ok) throw new Error(r.error);
+    return r.event;
+  };
+  it('keeps amounts in minor units of their own currency: JPY has none, KWD three', () => {
+    expect(purchase({ amount: 100_000, currency: 'JPY' })).toMatchObject({ amountMinor: 100_000, currency: 'JPY' });
+    expect(purchase({ amount: 1.234, currency: 'kwd' })).toMatchObject({ amountMinor: 1234, currency: 'KWD' });
+    expect(purchase({ amount: 129.99, currency: 'EUR', items: [{ product_id: 'p', price: 129.99 }] })).toMatchObject({ amountMinor: 12_999, items: [{ priceMinor: 12_999 }] });
+  });
+  it('an amount without a currency is in the shop currency, and says so', () => {
+    expect(purchase({ amount: 1500 }, 'JPY')).toMatchObject({ amountMinor: 1500, currency: 'JPY' });
+    expect(purchase({ amount: 15 }, 'EUR')).toMatchObject({ amountMinor: 1500, currency: 'EUR' });
+    const view = validateEvent({ ...base, event_type: 'page_view' }, NOW, newId, 'EUR');
+    expect(view.ok && view.event.currency).toBeNull();
+  });
+});
+
 describe('toMinor', () => {
   it('rounds decimal amounts without floating-point drift', () => {
     expect(toMinor(129.99)).toBe(12999);
@@ -143,6 +162,7 @@ describe('reasons, field by field (checked by hand)', () => {
     expect(props({ product_id: '' })).toBe('properties.product_id: must not be empty');
     expect(props({ product_id: 'p'.repeat(129) })).toBe('properties.product_id: must be at most 128 characters');
     expect(props({ currency: 'EURO' })).toBe('properties.currency: must be a three-letter currency code');
+    expect(props({ currency: 'XYZ' })).toBe('properties.currency: is not an ISO 4217 currency code');
     expect(props({ location: { country: 'DEU' } })).toBe('properties.location.country: must be a two-letter ISO country code');
     expect(props({ location: 'Berlin' })).toBe('properties.location: must be an object');
     expect(props({ items: [{ quantity: 1 }] })).toBe('properties.items.0.product_id: is required');
