@@ -1,31 +1,19 @@
-/** Display formatting shared by pages. Money arrives as integer cents. */
+/**
+ * Display formatting shared by pages. Money arrives as integer minor units of its currency; the
+ * money helpers here delegate to lib/money.ts so each currency shows its own decimals (JPY none,
+ * KWD three). Their `currency` defaults to EUR only so older callers compile: pass the shop
+ * currency (`snapshot.shop.currency`) or the event's own currency.
+ */
+import { formatMoney as formatMoneyIn } from './money';
 
-// building an Intl.NumberFormat costs far more than using one: keep one per currency
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-export function formatMoney(cents: number, currency = 'EUR'): string {
-  let f = moneyFormats.get(currency);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat('en-GB', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    } catch {
-      // an unknown currency code: show the amount with the code rather than fail
-      return `${(cents / 100).toFixed(2)} ${currency}`;
-    }
-    moneyFormats.set(currency, f);
-  }
-  return f.format(cents / 100);
+/** "€1,234.56", "JP¥100,000", "KWD 1.235"; an unknown code shows as "1,234.56 XYZ". */
+export function formatMoney(minor: number, currency = 'EUR'): string {
+  return formatMoneyIn(minor, currency);
 }
 
-export function formatCompactMoney(cents: number, currency = 'EUR'): string {
-  const value = cents / 100;
-  if (Math.abs(value) < 10_000) return formatMoney(cents, currency);
-  return new Intl.NumberFormat('en-GB', {
-    style: 'currency',
-    currency,
-    notation: 'compact',
-    maximumFractionDigits: 1,
-  }).format(value);
+/** For chart axes: full amounts below 10,000 major units, then "€12.3k", "€1.2m". */
+export function formatCompactMoney(minor: number, currency = 'EUR'): string {
+  return formatMoneyIn(minor, currency, { compact: true, compactFrom: 10_000 });
 }
 
 export function formatNumber(n: number, digits = 0): string {
@@ -96,14 +84,7 @@ export function formatEventType(type: string): string {
   return type.replace(/_/g, ' ');
 }
 
-/** Money without cents for across-the-room displays: "€9,412", then "€123.4K", "€1.2M". */
-export function formatWholeMoney(cents: number, currency = 'EUR'): string {
-  const value = cents / 100;
-  return new Intl.NumberFormat('en-GB', {
-    style: 'currency',
-    currency,
-    notation: Math.abs(value) < 100_000 ? 'standard' : 'compact',
-    maximumFractionDigits: Math.abs(value) < 100_000 ? 0 : 1,
-    minimumFractionDigits: 0,
-  }).format(Math.abs(value) < 100_000 ? Math.floor(value) : value);
+/** Money without its minor part for across-the-room displays: "€9,412", then "€123.4k", "€1.2m" (never rounded up). */
+export function formatWholeMoney(minor: number, currency = 'EUR'): string {
+  return formatMoneyIn(minor, currency, { whole: true, compact: true });
 }
