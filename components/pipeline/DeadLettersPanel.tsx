@@ -13,8 +13,11 @@ const plural = (n: number) => `${formatNumber(n)} dead letter${n === 1 ? '' : 's
 /**
  * Events that failed processing on every attempt, with Replay and Discard. Viewing them needs
  * the admin key (it shows raw event payloads); the count alone comes from the live snapshot.
+ * `adminActions` is whether the server has admin keys at all (from the pipeline history):
+ * undefined while not known yet, null when the server did not say (the form is offered and the
+ * server's answer to it decides).
  */
-export function DeadLettersPanel({ liveCount }: { liveCount: number | undefined }) {
+export function DeadLettersPanel({ liveCount, adminActions }: { liveCount: number | undefined; adminActions: boolean | null | undefined }) {
   const admin = useAdminKey();
   const dead = useDeadLetters(admin.key, liveCount);
   const data = dead.list.data;
@@ -37,7 +40,7 @@ export function DeadLettersPanel({ liveCount }: { liveCount: number | undefined 
         drops a letter for good.
       </p>
       {admin.key === null ? (
-        <Locked liveCount={liveCount} onKey={admin.setKey} />
+        <Locked liveCount={liveCount} adminActions={adminActions} onKey={admin.setKey} />
       ) : (
         <>
           {!refused && (
@@ -81,21 +84,34 @@ export function DeadLettersPanel({ liveCount }: { liveCount: number | undefined 
   );
 }
 
-function Locked({ liveCount, onKey }: { liveCount: number | undefined; onKey: (key: string) => void }) {
+function Locked(props: { liveCount: number | undefined; adminActions: boolean | null | undefined; onKey: (key: string) => void }) {
+  const { liveCount, adminActions } = props;
   return (
-    <div className="dl-locked" data-testid="dead-letters-locked">
+    <div className="dl-locked" data-testid="dead-letters-locked" data-admin-actions={adminActions === undefined ? 'unknown' : adminActions === false ? 'off' : 'on'}>
       <p>
         <strong data-testid="dead-letter-count" data-value={liveCount}>
           {liveCount === undefined ? 'Dead letters: waiting for live numbers…' : plural(liveCount)}
         </strong>{' '}
         {liveCount === 0 ? 'right now: nothing needs attention.' : 'right now, according to the live pipeline numbers.'}
       </p>
-      <p className="muted">
-        Viewing, replaying and discarding them needs an admin key: one of the keys set in the server&apos;s{' '}
-        <code>ADMIN_API_KEYS</code> environment variable. The key is kept in this browser tab only and is forgotten when
-        the tab closes.
-      </p>
-      <AdminKeyForm onSubmit={onKey} />
+      {adminActions === false ? (
+        <p className="muted" data-testid="admin-actions-off">
+          Admin actions are turned off on this server, so dead letters cannot be viewed, replayed or discarded here. To turn
+          them on, set <code>ADMIN_API_KEYS</code> (one or more keys, comma-separated, at least 16 characters each) in the
+          server&apos;s environment and restart it.
+        </p>
+      ) : adminActions === undefined ? (
+        <p className="muted">Checking whether this server accepts admin actions…</p>
+      ) : (
+        <>
+          <p className="muted">
+            Viewing, replaying and discarding them needs an admin key: one of the keys set in the server&apos;s{' '}
+            <code>ADMIN_API_KEYS</code> environment variable. The key is kept in this browser tab only and is forgotten
+            when the tab closes.
+          </p>
+          <AdminKeyForm onSubmit={props.onKey} />
+        </>
+      )}
     </div>
   );
 }

@@ -9,7 +9,8 @@ import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
 import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
 
 /**
- * The pipeline page (/pipeline): health, live pipeline numbers and the dead letters.
+ * The pipeline page (/pipeline): the last hour as charts, health, live pipeline numbers and the
+ * dead letters.
  *
  * Most tests use the embedded-mode server of the Playwright config. That server validates every
  * event at the door, so nothing posted from outside can become a dead letter; the dead-letter
@@ -162,7 +163,7 @@ test.describe('embedded server', () => {
     await other.close();
   });
 
-  test('a server without admin keys says that admin actions are off', async ({ page }) => {
+  test('a key kept in the tab from before admin actions were turned off is refused in words', async ({ page }) => {
     // The configured server has an admin key; this is the answer of one that has none.
     await page.route('**/api/pipeline/dead-letters**', (route) =>
       route.fulfill({
@@ -183,6 +184,199 @@ test.describe('embedded server', () => {
     await expect(error).toContainText('Admin actions are turned off on this server');
     await expect(error).toContainText('ADMIN_API_KEYS');
     await expect(page.getByTestId('admin-key-form')).toHaveCount(0);
+  });
+});
+
+const WIDTHS = [
+  { width: 390, height: 844 },
+  { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
+  { width: 3840, height: 2160 },
+];
+
+/** the page scrolls sideways when its content is wider than the window */
+const horizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+/** how many drawn lines (SVG paths with a shape) a chart card holds */
+const drawnLines = (page: Page, card: string) =>
+  page.getByTestId(card).locator('path.recharts-line-curve').evaluateAll((paths) => paths.filter((p) => (p.getAttribute('d') ?? '').length > 10).length);
+
+/**
+ * What a web process that has sampled for `minutes` answers: one sample every 10 s, a morning's
+ * traffic with a burst, a lake writer that falls behind and catches up, a lag spike.
+ */
+function historyBody(opts: { minutes: number; adminActions?: boolean }) {
+  const intervalMs = 10_000;
+  const end = Date.now() - 2_000;
+  const count = Math.round((opts.minutes * 60_000) / intervalMs);
+  const since = end - count * intervalMs + intervalMs;
+  const samples = Array.from({ length: count }, (_, i) => {
+    const burst = i > count * 0.55 && i < count * 0.62;
+    const accepted = Math.round(820 + 260 * Math.sin(i / 17) + (burst ? 2_400 : 0));
+    const lake = Math.round(Math.max(0, 40_000 * Math.sin((i / count) * Math.PI * 3)) + 900);
+    return {
+      at: since + i * intervalMs,
+      acceptedPerSecond: i === 0 ? null : accepted,
+      processedPerSecond: i === 0 ? null : accepted - (burst ? 300 : 4),
+      backlog: { live: burst ? 12_000 + i : 20 + (i % 7), lake },
+      lagMsP50: 9 + (i % 5) + (burst ? 400 : 0),
+      lagMsP99: 120 + (i % 13) * 6 + (burst ? 2_600 : 0),
+      rejected: i === 0 ? null : i % 40 === 0 ? 3 : 0,
+      deadLetters: i > count * 0.7 ? 2 : 0,
+    };
+  });
+  return { intervalMs, since, adminActions: opts.adminActions ?? true, samples };
+}
+
+test.describe('the last hour', () => {
+  test('charts the events posted to this server since it started, in the shop time zone', async ({ page, request }, testInfo) => {
+    const errors = collectErrors(page, REFUSED);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto('/pipeline');
+    // the Playwright server started a moment ago: its history begins within the hour, and says so
+    await expect(page.getByTestId('history-since')).toHaveText(/^History since \d\d:\d\d UTC, when this server process started; nothing earlier is kept across a restart \(shaded\)\. One sample every 10 s\.$/);
+    await expect(page.getByTestId('history-zone')).toHaveText('times in UTC');
+    const backlogLegend = page.getByTestId('history-backlog').getByTestId('history-legend');
+    await expect(backlogLegend).toHaveCount(1);
+    await expect(backlogLegend).toContainText('Live state');
+
+    // a steady trickle of events until a sample has counted some
+    const user = uid('charted');
+    const accepted = page.getByTestId('history-throughput').locator('[data-testid="history-legend"][data-line="accepted"]');
+    await expect(async () => {
+      const now = Date.now();
+      await postEvents(
+        request,
+        '',
+        Array.from({ length: 20 }, (_, i) => ({ timestamp: new Date(now - 500 + i).toISOString(), user_id: `${user}_${i % 4}`, event_type: 'page_view', properties: { page: '/p' } })),
+      );
+      expect(Number(await accepted.getAttribute('data-value'))).toBeGreaterThan(0);
+    }).toPass({ timeout: 40_000, intervals: [1_000] });
+    await expect(accepted).toContainText(/^Accepted[\d.,]+\/s$/);
+    expect(await drawnLines(page, 'history-throughput')).toBeGreaterThan(0);
+    // the samples the page drew are the server's, and they counted the events as processed too
+    const served = (await (await request.get('/api/pipeline/history')).json()) as ReturnType<typeof historyBody>;
+    expect(served.samples.some((s) => (s.processedPerSecond ?? 0) > 0 && s.lagMsP50 !== null)).toBe(true);
+
+    for (const size of WIDTHS) {
+      await page.setViewportSize(size);
+      expect(await horizontalOverflow(page), `sideways scrolling at ${size.width} px`).toBeLessThanOrEqual(0);
+      await page.getByTestId('history-panel').screenshot({ path: screenshotPath(testInfo, `pipeline-history-live-${size.width}.png`) });
+    }
+    expect(errors).toEqual([]);
+  });
+
+  test('a full hour with two consumers reads at 390, 1440, 1920 and 3840 px', async ({ page }, testInfo) => {
+    const errors = collectErrors(page);
+    const body = historyBody({ minutes: 90 });
+    await page.route('**/api/pipeline/history', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }));
+    await page.goto('/pipeline');
+    // ninety minutes sampled: the whole hour is covered, so no "since"
+    await expect(page.getByTestId('history-since')).toHaveText('One sample every 10 s, kept by this server process.');
+    for (const card of ['history-throughput', 'history-backlog', 'history-lag']) {
+      // an hour of 10-second samples, not the hour and a half the server holds
+      await expect(page.getByTestId(card)).toHaveAttribute('data-samples', /^(359|360|361)$/);
+    }
+    // one line per consumer, the live state first
+    const consumers = page.getByTestId('history-backlog').getByTestId('history-legend');
+    await expect(consumers).toHaveText([/^Live state[\d,]+$/, /^Lake writer[\d,]+$/]);
+    const last = body.samples.at(-1)!;
+    await expect(consumers.nth(1)).toHaveAttribute('data-value', String(last.backlog.lake));
+    await expect(page.getByTestId('history-lag').getByTestId('history-legend')).toHaveText([/^Median \(p50\)\d+ ms$/, /^Slowest 1 % \(p99\)\d+ ms$/]);
+
+    for (const size of WIDTHS) {
+      await page.setViewportSize(size);
+      await expect.poll(() => drawnLines(page, 'history-backlog'), { message: `backlog lines at ${size.width} px` }).toBe(2);
+      expect(await drawnLines(page, 'history-throughput')).toBe(2);
+      expect(await drawnLines(page, 'history-lag')).toBe(2);
+      expect(await horizontalOverflow(page), `sideways scrolling at ${size.width} px`).toBeLessThanOrEqual(0);
+      // every chart is drawn at a readable size: wider than tall, and not a sliver
+      for (const card of ['history-throughput', 'history-backlog', 'history-lag']) {
+        const box = (await page.getByTestId(card).locator('svg.recharts-surface').first().boundingBox())!;
+        expect(box.width, `${card} width at ${size.width} px`).toBeGreaterThan(300);
+        expect(box.height, `${card} height at ${size.width} px`).toBeGreaterThan(150);
+      }
+      // the axis labels are round ten-minute marks of the clock
+      const ticks = await page.getByTestId('history-throughput').locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+      expect(ticks.length, `time labels at ${size.width} px`).toBeGreaterThanOrEqual(3);
+      for (const tick of ticks) expect(tick).toMatch(/^\d\d:\d0$/);
+      await page.screenshot({ path: screenshotPath(testInfo, `pipeline-history-hour-${size.width}.png`), fullPage: size.width <= 1440 });
+    }
+    expect(errors).toEqual([]);
+  });
+
+  test('after a restart, the charts start where the server began and the page says since when', async ({ page }, testInfo) => {
+    const body = historyBody({ minutes: 18 });
+    await page.route('**/api/pipeline/history', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }));
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto('/pipeline');
+    const since = new Date(body.since).toISOString().slice(11, 16);
+    await expect(page.getByTestId('history-since')).toContainText(`History since ${since} UTC, when this server process started`);
+    await expect(page.getByTestId('history-since')).toHaveAttribute('data-since', String(body.since));
+    // the time before the start is shaded in every chart, not drawn as zero
+    await expect(page.locator('[data-testid="history-panel"] .recharts-reference-area')).toHaveCount(3);
+    await page.getByTestId('history-panel').screenshot({ path: screenshotPath(testInfo, 'pipeline-history-after-restart.png') });
+  });
+
+  test('a server that stops answering keeps the charts, says since when, and the page recovers by itself', async ({ page }, testInfo) => {
+    const errors = collectErrors(page, /Failed to load resource: net::ERR_CONNECTION_REFUSED/);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/pipeline');
+    await expect(page.getByTestId('history-throughput')).toBeVisible();
+    await expect(page.getByTestId('health-status')).toHaveText('Healthy');
+
+    // the server goes away: every request of the page fails at the network level
+    await page.route(/\/api\//, (route) => route.abort('connectionrefused'));
+    const notice = page.getByTestId('server-unreachable');
+    await expect(notice).toContainText('The server cannot be reached.');
+    await expect(notice).toContainText(/Data last received at \d\d:\d\d:\d\d UTC \((just now|\d+ s ago)\); what is shown is from then\./);
+    await expect(notice).toContainText('This page tries again every 2 s and catches up by itself once the server answers.');
+    // what was received stays on screen
+    await expect(page.getByTestId('history-throughput')).toBeVisible();
+    await expect(page.getByTestId('health-status')).toHaveText('Healthy');
+    for (const text of ['Failed to fetch', 'TypeError', 'NetworkError']) await expect(page.locator('body')).not.toContainText(text);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: screenshotPath(testInfo, 'pipeline-unreachable-390.png'), fullPage: true });
+
+    // it comes back: the notice goes without a reload
+    await page.unroute(/\/api\//);
+    await expect(notice).toHaveCount(0, { timeout: 15_000 });
+    await expect(page.getByTestId('health-failing')).toHaveCount(0);
+    await expect(page.getByTestId('history-loading')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  });
+});
+
+test.describe('a server without admin keys', () => {
+  let server: ExtraServer | null = null;
+
+  test.beforeAll(async () => {
+    test.setTimeout(90_000);
+    // ADMIN_API_KEYS empty: admin actions are off
+    server = await startExtraServer({ ADMIN_API_KEYS: '' });
+  });
+  test.afterAll(async () => {
+    if (server) await stopServer(server.child);
+  });
+
+  test('says that admin actions are off and how to turn them on, without offering the key form', async ({ page, request }, testInfo) => {
+    const errors = collectErrors(page);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${server!.url}/pipeline`);
+    const locked = page.getByTestId('dead-letters-locked');
+    await expect(locked).toHaveAttribute('data-admin-actions', 'off');
+    const off = page.getByTestId('admin-actions-off');
+    await expect(off).toContainText('Admin actions are turned off on this server');
+    await expect(off).toContainText('To turn them on, set ADMIN_API_KEYS');
+    await expect(off).toContainText('restart it');
+    await expect(page.getByTestId('admin-key-form')).toHaveCount(0);
+    await expect(page.getByLabel('Admin key')).toHaveCount(0);
+    // the server agrees: an admin call is refused as turned off, whatever key comes with it
+    const refused = await request.get(`${server!.url}/api/pipeline/dead-letters`, { headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` } });
+    expect(refused.status()).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('admin_disabled');
+    await page.getByTestId('dead-letters-panel').screenshot({ path: screenshotPath(testInfo, 'pipeline-admin-off.png') });
+    expect(errors).toEqual([]);
   });
 });
 
@@ -254,12 +448,18 @@ test.describe('health of a busy log, as the page lays it out', () => {
   });
 
   test('a server that cannot be reached is said so in words', async ({ page }) => {
-    // every poll of the health check fails at the network level, as with a server that is down
-    await page.route('**/api/health', (route) => route.abort('connectionrefused'));
+    // every poll fails at the network level, as with a server that is down
+    await page.route(/\/api\/(health|pipeline\/history)/, (route) => route.abort('connectionrefused'));
     await page.goto('/pipeline');
+    const notice = page.getByTestId('server-unreachable');
+    await expect(notice).toContainText('The server cannot be reached.');
+    await expect(notice).toContainText('Nothing has been received from it since this page was opened.');
+    await expect(notice).toContainText('catches up by itself');
     await expect(page.getByTestId('health-loading')).toHaveText('Cannot check health: the server cannot be reached. Retrying every 2 s…');
     await expect(page.getByTestId('event-log-panel')).toContainText('Cannot load the event log: the server cannot be reached.');
+    await expect(page.getByTestId('history-loading')).toContainText('Cannot load the pipeline history: the server cannot be reached.');
     await expect(page.locator('body')).not.toContainText('Failed to fetch');
+    await expect(page.locator('body')).not.toContainText('TypeError');
   });
 });
 
@@ -503,14 +703,18 @@ test.describe('single-node server with poison in its log', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a server that stops answering is said so in words, with what was last seen', async ({ page }) => {
+  test('a server that stops answering is said so in words, with what was last seen', async ({ page }, testInfo) => {
     await page.goto(`${server!.url}/pipeline`);
     await expect(page.getByTestId('health-status')).toHaveText('Healthy');
     await expect(page.getByTestId('partition')).toHaveCount(PARTITIONS);
+    await expect(page.getByTestId('history-throughput')).toBeVisible();
     await stopServer(server!.child);
-    const failing = page.getByTestId('health-failing');
-    await expect(failing).toContainText('The server cannot be reached');
-    await expect(failing).toContainText(/what is shown was checked (just now|\d+ s ago)/);
+    const notice = page.getByTestId('server-unreachable');
+    await expect(notice).toContainText('The server cannot be reached.');
+    await expect(notice).toContainText(/Data last received at \d\d:\d\d:\d\d UTC \((just now|\d+ s ago)\); what is shown is from then\./);
+    // the charts keep the last hour received
+    await expect(page.getByTestId('history-throughput')).toBeVisible();
+    await page.screenshot({ path: screenshotPath(testInfo, 'pipeline-server-stopped.png'), fullPage: true });
     // the last answer stays on screen, marked as old
     await expect(page.getByTestId('partition')).toHaveCount(PARTITIONS);
     await expect(page.getByTestId('connection-status')).not.toHaveAttribute('data-status', 'live');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { pipelineHistorySchema } from '@/lib/pipelineHistory';
+import { backlogKey, historyView, HOUR_MS, tenMinuteTicks, valueTicks } from '@/components/pipeline/historySeries';
+import { pipelineHistorySchema, type PipelineHistory, type PipelineHistorySample } from '@/lib/pipelineHistory';
 import { PipelineHistoryRing, startPipelineSampler, type PipelineReading } from '@/server/live/pipelineHistory';
 
 const T0 = Date.UTC(2026, 10, 25, 18, 48, 0);
@@ -164,5 +165,102 @@ describe('startPipelineSampler', () => {
     await vi.advanceTimersByTimeAsync(100_000);
     expect(read).toHaveBeenCalledTimes(calls);
     await sampler.stop();
+  });
+});
+
+describe('historyView (the page\'s charts)', () => {
+  const sample = (at: number, backlog: Record<string, number>, over: Partial<PipelineHistorySample> = {}): PipelineHistorySample => ({
+    at,
+    acceptedPerSecond: 1,
+    processedPerSecond: 1,
+    backlog,
+    lagMsP50: 5,
+    lagMsP99: 50,
+    rejected: 0,
+    deadLetters: 0,
+    ...over,
+  });
+  const body = (since: number, samples: PipelineHistorySample[]): PipelineHistory => ({ intervalMs: 10_000, since, adminActions: true, samples });
+
+  it('shows the hour up to now, drops older samples and gives each consumer a line, the live state first', () => {
+    const now = T0 + 2 * HOUR_MS;
+    const view = historyView(
+      body(T0, [
+        sample(now - HOUR_MS - 10_000, { live: 9, zeta: 1 }),
+        sample(now - 30 * 60_000, { lake: 400, live: 2 }),
+        sample(now - 10_000, { live: 0 }, { acceptedPerSecond: null, lagMsP50: null }),
+      ]),
+      now,
+    );
+    expect([view.start, view.end]).toEqual([now - HOUR_MS, now]);
+    // the whole hour is covered: nothing to mark
+    expect(view.historyBegins).toBeNull();
+    // zeta was only in the sample that fell out of the hour
+    expect(view.consumers).toEqual(['live', 'lake']);
+    expect(view.rows).toEqual([
+      { at: now - 30 * 60_000, accepted: 1, processed: 1, lagP50: 5, lagP99: 50, [backlogKey('live')]: 2, [backlogKey('lake')]: 400 },
+      // a consumer missing from a sample is a gap in its line, not a zero; so is a missing rate
+      { at: now - 10_000, accepted: null, processed: 1, lagP50: null, lagP99: 50, [backlogKey('live')]: 0, [backlogKey('lake')]: null },
+    ]);
+    expect(view.newestAt).toBe(now - 10_000);
+  });
+
+  it('marks where history begins when the server started within the hour (after a restart)', () => {
+    const now = T0 + 20 * 60_000;
+    const view = historyView(body(T0, [sample(T0 + 10_000, { live: 0 })]), now);
+    expect(view.historyBegins).toBe(T0);
+    expect(view.start).toBe(now - HOUR_MS);
+  });
+
+  it('keeps a sample from a server clock slightly ahead of the browser on the chart', () => {
+    const now = T0 + HOUR_MS;
+    const view = historyView(body(T0 - HOUR_MS, [sample(now + 3_000, { live: 0 })]), now);
+    expect(view.end).toBe(now + 3_000);
+    expect(view.rows).toHaveLength(1);
+  });
+
+  it('has no rows and no newest time before the first sample', () => {
+    const view = historyView(body(T0, []), T0 + 1_000);
+    expect(view).toMatchObject({ rows: [], consumers: [], newestAt: null, historyBegins: T0 });
+  });
+});
+
+describe('tenMinuteTicks', () => {
+  it('marks :00, :10, … of the shop clock inside the window', () => {
+    const start = Date.UTC(2026, 10, 25, 17, 53, 20);
+    const end = start + HOUR_MS;
+    const utcHour = (ts: number) => ts - (ts % HOUR_MS);
+    expect(tenMinuteTicks(start, end, utcHour).map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['18:00', '18:10', '18:20', '18:30', '18:40', '18:50']);
+  });
+
+  it('follows a zone whose hours do not start on UTC hours (Nepal, UTC+5:45)', () => {
+    const offset = (5 * 60 + 45) * 60_000;
+    const nepalHour = (ts: number) => ts - ((ts + offset) % HOUR_MS);
+    const start = Date.UTC(2026, 10, 25, 12, 0, 0);
+    const local = tenMinuteTicks(start, start + HOUR_MS, nepalHour).map((t) => new Date(t + offset).toISOString().slice(11, 16));
+    expect(local).toEqual(['17:50', '18:00', '18:10', '18:20', '18:30', '18:40']);
+  });
+});
+
+describe('valueTicks', () => {
+  it('gives about four round steps from zero to at least the largest value', () => {
+    expect(valueTicks(3_406, 4)).toEqual([0, 1_000, 2_000, 3_000, 4_000]);
+    expect(valueTicks(40_900, 4)).toEqual([0, 20_000, 40_000, 60_000]);
+    expect(valueTicks(2_880, 40)).toEqual([0, 1_000, 2_000, 3_000]);
+    // whole steps: counts of events have no halves
+    expect(valueTicks(9, 4)).toEqual([0, 5, 10]);
+  });
+
+  it('reaches at least the minimum top, so an idle hour lies along the bottom', () => {
+    expect(valueTicks(0, 4)).toEqual([0, 1, 2, 3, 4]);
+    expect(valueTicks(0.3, 4)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('never leaves the largest value above the top mark', () => {
+    for (const max of [1, 7, 13, 99, 101, 999, 1_001, 123_456, 0.7]) {
+      const ticks = valueTicks(max, 0.5);
+      expect(ticks.at(-1)!, String(max)).toBeGreaterThanOrEqual(max);
+      expect(ticks.length, String(max)).toBeLessThanOrEqual(6);
+    }
   });
 });
