@@ -156,7 +156,7 @@ function rateDecimal(rate: number): { mantissa: bigint; exponent: number } {
  * `to` one `from` is worth. Returns `minor` unchanged when from === to, and null when there is no
  * rate — including when `to` itself has a rate, which means `to` is not the map's shop currency.
  */
-export function convertMinor(minor: number, from: string, to: string, rates: Map<string, number>): number | null {
+export function convertMinor(minor: number, from: string, to: string, rates: ReadonlyMap<string, number>): number | null {
   if (from === to) return minor;
   const rate = rates.get(from);
   if (rate === undefined || rates.has(to)) return null;
