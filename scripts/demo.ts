@@ -3,19 +3,38 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer, bundleState } from './build-server.mjs';
+import { demoSettings, DEMO_USAGE } from './simulator/demoSettings';
+import { startSimulator, type RunningSimulator } from './simulator/simulator';
+import { formatSummary } from './simulator/status';
 
 /**
  * npm run demo — builds the pages and the server bundle when needed (a fresh clone has neither),
- * starts Pulse in embedded mode the way `npm start` does and the traffic
- * simulator against it, and prints where to look. Ctrl-C stops both.
- * Options via env: PORT (3000), DEMO_RATE events/s (40), INGEST_API_KEYS and ADMIN_API_KEYS (else
- * fresh random keys; the admin key lets the simulator set stock levels and you act on dead letters).
+ * starts Pulse the way `npm start` does, runs the traffic simulator in this process against it,
+ * and prints where to look. Settings come from the environment (`npm run demo -- --help`).
+ *
+ * Stopping: a terminal's Ctrl-C reaches the whole foreground process group. Pulse runs in a
+ * process group of its own so that it does not stop at the same moment as the traffic: the
+ * simulator first delivers what it has queued, and only then is Pulse told to stop (SIGTERM,
+ * as a service manager would). A second Ctrl-C kills Pulse and quits at once.
  */
-const port = Number(process.env.PORT ?? 3000);
-const rate = process.env.DEMO_RATE ?? '40';
-const key = process.env.INGEST_API_KEYS?.split(',')[0]?.trim() || `demo_${randomBytes(12).toString('hex')}`;
-const adminKey = process.env.ADMIN_API_KEYS?.split(',')[0]?.trim() || `demo_admin_${randomBytes(12).toString('hex')}`;
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(DEMO_USAGE);
+  process.exit(0);
+}
+if (args.length > 0) {
+  console.error(`[demo] unknown argument ${args[0]}: the demo takes its settings from the environment.\n\n${DEMO_USAGE}`);
+  process.exit(2);
+}
+const parsed = demoSettings(process.env, () => randomBytes(12).toString('hex'));
+if (!parsed.ok) {
+  console.error(`[demo] ${parsed.error}\nRun npm run demo -- --help for the settings.`);
+  process.exit(2);
+}
+const settings = parsed.settings;
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+const pagesDir = process.env.PULSE_NEXT_DIST_DIR?.trim() || '.next';
+const url = `http://127.0.0.1:${settings.port}`;
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -26,15 +45,17 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-function needsBuild(): boolean {
-  if (!existsSync('.next/BUILD_ID')) return true;
-  const built = statSync('.next/BUILD_ID').mtimeMs;
+function pagesNeedBuild(): boolean {
+  const buildId = join(pagesDir, 'BUILD_ID');
+  if (!existsSync(buildId)) return true;
+  const built = statSync(buildId).mtimeMs;
   return ['app', 'components', 'lib', 'public'].some((d) => existsSync(d) && newestSource(d) > built);
 }
 
-if (needsBuild()) {
+if (!settings.pagesOff && pagesNeedBuild()) {
   console.log('Building the dashboard pages (next build; the first build takes 20–60 s)…');
   const r = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env });
+  if (r.signal) process.exit(130); // Ctrl-C during the build
   if (r.status !== 0) {
     console.error('The build failed; see the output above.');
     process.exit(r.status ?? 1);
@@ -52,18 +73,101 @@ if (!bundle.ok) {
   }
 }
 
-const children: ChildProcess[] = [];
 // the production start, as `npm start` runs it: plain node on the bundle, no TypeScript compiler
-const server = spawn(process.execPath, ['--enable-source-maps', 'scripts/start.mjs'], {
+const server: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'scripts/start.mjs'], {
   stdio: 'inherit',
-  env: { ...env, NODE_ENV: 'production', PORT: String(port), INGEST_API_KEYS: key, ADMIN_API_KEYS: adminKey },
+  detached: true,
+  env: { ...env, NODE_ENV: 'production', PORT: String(settings.port), ...settings.serverEnv },
 });
-children.push(server);
+const serverExited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+const serverRunning = () => server.exitCode === null && server.signalCode === null;
+const killServer = () => {
+  // the whole group: Pulse and the page process it started
+  if (serverRunning() && server.pid) {
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+};
+// however this process ends, Pulse must not outlive it (it is no longer in the terminal's group)
+process.on('exit', killServer);
 
-const url = `http://127.0.0.1:${port}`;
+let sim: RunningSimulator | null = null;
+let stopping = false;
+
+const said = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
+
+/** `why` starts the first line: "Ctrl-C", "SIGTERM", or what went wrong */
+async function stop(why: string): Promise<never> {
+  stopping = true;
+  let clean = true;
+  if (sim) {
+    console.log(`\n[demo] ${why}: stopping the traffic; delivering ${sim.stats().unsent} queued events… (Ctrl-C again to quit at once)`);
+    const summary = await sim.stop();
+    console.log(formatSummary(summary));
+    if (summary.unsent > 0 || summary.fatal) clean = false;
+    else console.log(await deliveredLine(summary.accepted));
+  } else {
+    console.log(`\n[demo] ${why}: stopping`);
+  }
+  if (serverRunning()) {
+    console.log('[demo] stopping Pulse…');
+    server.kill('SIGTERM');
+    const force = setTimeout(() => {
+      console.error('[demo] Pulse did not stop within 20 s; killing it');
+      killServer();
+    }, 20_000);
+    const code = await serverExited;
+    clearTimeout(force);
+    if (code !== 0) clean = false;
+  }
+  console.log(clean ? '[demo] stopped.' : '[demo] stopped, see the messages above.');
+  process.exit(clean ? 0 : 1);
+}
+
+/** What Pulse itself counted, so a dropped event would show (nothing else sends in a demo, unless you did). */
+async function deliveredLine(acceptedBySimulator: number): Promise<string> {
+  const deadline = Date.now() + 3_000;
+  let total: number | null = null;
+  // the live snapshot is coalesced: give it a moment to include the last batch
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/metrics/live`, { signal: AbortSignal.timeout(1_000) });
+      const body = (await res.json()) as { pipeline?: { acceptedTotal?: unknown } };
+      if (typeof body.pipeline?.acceptedTotal === 'number') total = body.pipeline.acceptedTotal;
+    } catch {
+      /* asked again below */
+    }
+    if (total !== null && total >= acceptedBySimulator) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return total === null
+    ? '[demo] could not read what Pulse accepted (GET /api/metrics/live did not answer)'
+    : `[demo] delivered: Pulse accepted ${total} events since it started; the simulator's requests were answered with ${acceptedBySimulator} accepted`;
+}
+
+let signals = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+  signals++;
+  if (signals === 1) {
+    void stop(said(signal));
+    return;
+  }
+  console.error(`[demo] ${said(signal)} again: quitting now${sim ? `; ${sim.stats().unsent} queued events not delivered` : ''}`);
+  killServer();
+  process.exit(130);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
 const deadline = Date.now() + 60_000;
 for (;;) {
-  if (server.exitCode !== null) process.exit(server.exitCode);
+  if (stopping) await new Promise(() => {}); // stop() exits
+  if (!serverRunning()) {
+    console.error(`Pulse stopped before it answered on ${url} (exit ${server.exitCode ?? server.signalCode}); see its message above.`);
+    process.exit(1);
+  }
   try {
     if ((await fetch(`${url}/api/health`)).ok) break;
   } catch {
@@ -71,49 +175,51 @@ for (;;) {
   }
   if (Date.now() > deadline) {
     console.error(`Pulse did not answer on ${url} within 60 s`);
-    server.kill();
     process.exit(1);
   }
   await new Promise((r) => setTimeout(r, 200));
 }
 
-console.log(`
-  Pulse is running (embedded mode, demo traffic at ${rate} events/s)
-    Live overview   ${url}/
-    Wall display    ${url}/wall
-    Ingest key      ${key}
-    Admin key       ${adminKey}   (dead-letter actions on /pipeline)
-    Send an event   curl -X POST ${url}/api/events -H 'Authorization: Bearer ${key}' \\
-                      -H 'Content-Type: application/json' \\
-                      -d '{"timestamp":"'$(date -u +%FT%TZ)'","user_id":"me","event_type":"page_view"}'
-  Ctrl-C stops Pulse and the simulator.
-`);
-
-const simulator = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--url', url, '--key', key, '--rate', rate, '--seed-inventory', '--admin-key', adminKey], {
-  stdio: 'inherit',
-  env,
+const { pricing } = settings;
+sim = startSimulator({
+  url,
+  key: settings.key,
+  rate: settings.rate,
+  pricing,
+  seedInventory: true,
+  adminKey: settings.adminKey,
 });
-children.push(simulator);
+// the example customer page is the first simulated visitor's: it exists from the first event on
+const first = await Promise.race([sim.firstEvent, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
+const mode = process.env.REDIS_URL ? 'single-node mode' : 'embedded mode';
+const currencies = pricing.mix.length === 1 ? pricing.mix[0].currency : pricing.mix.map((m) => `${m.currency} ${Math.round(m.share * 100)} %`).join(', ');
+const lines = [
+  `  Pulse is running (${mode}; demo traffic at ${settings.rate} events/s, paid in ${currencies})`,
+  `    Live overview   ${url}/`,
+  `    Wall display    ${url}/wall`,
+  `    Pipeline        ${url}/pipeline`,
+  ...(first ? [`    A customer      ${url}/users/${encodeURIComponent(first.user_id)}`] : []),
+  ...(settings.pagesOff ? ['    (PULSE_UI=off: the pages are not served, only the API)'] : []),
+  `    Ingest key      ${settings.key}`,
+  `    Admin key       ${settings.adminKey}   (dead-letter actions on /pipeline)`,
+  `    Send an event   curl -X POST ${url}/api/events -H 'Authorization: Bearer ${settings.key}' \\`,
+  `                      -H 'Content-Type: application/json' \\`,
+  `                      -d '{"timestamp":"'$(date -u +%FT%TZ)'","user_id":"me","event_type":"page_view"}'`,
+  ...settings.notes.map((n) => `  Note: ${n}`),
+  '  Ctrl-C stops the traffic, delivers what is queued, then stops Pulse.',
+];
+if (!stopping) console.log(`\n${lines.join('\n')}\n`);
 
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 3000).unref();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
 // a demo without traffic would look like a broken dashboard: stop and say why instead
-simulator.on('exit', (code) => {
-  if (!stopping && code !== 0) {
-    console.error(`The traffic simulator stopped (exit ${code}); see its message above.`);
-    stop();
-  }
+void sim.done.then((summary) => {
+  if (!stopping && summary.fatal) void stop(`the traffic simulator stopped (${summary.fatal})`);
 });
-server.on('exit', (code) => {
-  if (!stopping) {
-    console.error(`Pulse stopped (exit ${code}).`);
-    stop();
-  }
+void serverExited.then((code) => {
+  if (stopping) return;
+  console.error(`[demo] Pulse stopped (exit ${code}); stopping the traffic.`);
+  stopping = true;
+  void sim?.stop().then((s) => {
+    console.log(formatSummary(s));
+    process.exit(1);
+  });
 });

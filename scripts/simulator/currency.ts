@@ -71,6 +71,8 @@ export interface Pricing {
   readonly mix: readonly MixEntry[];
   /** how many shop-currency units one unit of each other currency of the mix is worth */
   readonly rates: ReadonlyMap<string, number>;
+  /** how many shop-currency units the catalogue's euro is worth (1 in a euro shop) */
+  readonly shopPerEuro: number;
   list(currency: string): PriceList;
   /** a customer's currency, drawn from the mix */
   pick(rng: Random): PriceList;
@@ -118,6 +120,7 @@ export function createPricing(o: PricingOptions): { ok: true; pricing: Pricing }
     shopCurrency: shop,
     mix,
     rates: new Map([...rates].filter(([c]) => mix.some((m) => m.currency === c))),
+    shopPerEuro: shop === 'EUR' ? 1 : rates.get('EUR')!,
     list: (currency) => {
       const list = lists.get(currency);
       if (!list) throw new Error(`${currency} is not in the currency mix`);

@@ -164,11 +164,12 @@ export function pricingFrom(
   currencies: string | undefined,
   shopCurrency: string,
   ratesText: string | undefined,
+  names = { currencies: '--currencies', rates: '--rates / CURRENCY_RATES' },
 ): { ok: true; pricing: Pricing } | { ok: false; error: string } {
   let mix = null;
   if (currencies !== undefined && currencies.trim() !== '') {
     const parsed = parseCurrencyMix(currencies);
-    if (!parsed.ok) return { ok: false, error: `--currencies: ${parsed.error}` };
+    if (!parsed.ok) return { ok: false, error: `${names.currencies}: ${parsed.error}` };
     mix = parsed.mix;
   }
   let rates: Map<string, number> | undefined;
@@ -176,7 +177,7 @@ export function pricingFrom(
     try {
       rates = parseCurrencyRates(ratesText, shopCurrency);
     } catch (err) {
-      return { ok: false, error: `--rates / CURRENCY_RATES: ${(err as Error).message}` };
+      return { ok: false, error: `${names.rates}: ${(err as Error).message}` };
     }
   }
   return createPricing({ shopCurrency, mix, rates });
