@@ -105,18 +105,22 @@ function firstInstantOfDay(tz: string, day: number, offsetGuess: number): number
   let lo = utcMidnight - SEARCH_MS; // local date before `day`
   let hi = utcMidnight + SEARCH_MS; // local date `day` or later
   let offset = offsetGuess;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const candidate = utcMidnight - offset;
     if (candidate <= lo || candidate >= hi) break;
     const at = localAt(tz, candidate);
     if (at.day >= day) {
-      if (localDay(tz, candidate - 1) < day) return candidate;
-      hi = candidate; // the day began earlier, e.g. midnight happened twice
-      break;
+      const before = localAt(tz, candidate - 1);
+      if (before.day < day) return candidate;
+      // the day began earlier: the guess came from after a clock change, or midnight happened twice
+      hi = candidate;
+      if (before.offset === offset) break;
+      offset = before.offset;
+    } else {
+      lo = candidate;
+      if (at.offset === offset) break; // midnight does not exist at this offset: search
+      offset = at.offset;
     }
-    lo = candidate;
-    if (at.offset === offset) break; // midnight does not exist at this offset: search
-    offset = at.offset;
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
