@@ -1,8 +1,9 @@
 /**
  * Money as integer minor units of its own currency (cents for EUR, yen for JPY, fils for KWD).
- * Pure and Intl-only so both the browser and the server import it. Decimal amounts are shifted
- * through their shortest decimal spelling and conversions are done in BigInt, so no result
- * depends on binary floating-point drift (19.99 → 1999, never 1998).
+ * Pure and Intl-only so both the browser and the server import it. Amounts and conversions take
+ * a floating-point fast path only where it cannot round differently from exact decimal
+ * arithmetic, and otherwise shift the amount's shortest decimal spelling or multiply in BigInt,
+ * so no result depends on binary floating-point drift (19.99 → 1999, never 1998).
  */
 
 const CODE_SHAPE = /^[A-Z]{3}$/;
