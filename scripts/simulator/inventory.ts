@@ -45,15 +45,19 @@ export async function seedInventory(url: string, key: string, items: StockLevel[
 
 /**
  * The simulator's view of the stock it set: updated from the purchases it sends, so sessions
- * do not buy what is sold out (they abandon instead), and sold-out products are restocked to
- * their opening level like a warehouse delivery. Keeps the low-stock panel moving on a
- * long-running wall display instead of drifting into negative stock.
+ * do not buy what is sold out (they abandon instead), and sold-out products are restocked like
+ * a warehouse delivery. A delivery lasts about `deliveryHours` at the product's sales so far
+ * (never less than its opening stock), so on a long-running wall each product runs low about
+ * once in that time: the low-stock panel keeps moving without an alert every few minutes.
  */
 export class StockBook {
-  private readonly levels = new Map<string, { stock: number; opening: number }>();
+  private readonly levels = new Map<string, { stock: number; opening: number; sold: number }>();
 
-  constructor(opening: StockLevel[], private readonly restockAtOrBelow = 1) {
-    for (const l of opening) this.levels.set(l.product_id, { stock: l.stock, opening: l.stock });
+  constructor(
+    opening: StockLevel[],
+    private readonly o: { startedAt: number; restockAtOrBelow?: number; deliveryHours?: number },
+  ) {
+    for (const l of opening) this.levels.set(l.product_id, { stock: l.stock, opening: l.stock, sold: 0 });
   }
 
   /** true when every line is in stock (untracked products always are) */
@@ -64,17 +68,21 @@ export class StockBook {
   applyPurchase(items: readonly { product_id: string; quantity?: number }[]): void {
     for (const item of items) {
       const level = this.levels.get(item.product_id);
-      if (level) level.stock -= item.quantity ?? 1;
+      if (!level) continue;
+      level.stock -= item.quantity ?? 1;
+      level.sold += item.quantity ?? 1;
     }
   }
 
-  /** products at or below the restock level, reset to their opening stock */
-  restock(): StockLevel[] {
+  /** products at or below the restock level, with the stock a delivery brings them to */
+  restock(now: number): StockLevel[] {
+    // sales per hour, over at least an hour, so a busy first minute does not order a mountain
+    const hours = Math.max(1, (now - this.o.startedAt) / 3_600_000);
     const due: StockLevel[] = [];
     for (const [product_id, level] of this.levels) {
-      if (level.stock <= this.restockAtOrBelow) {
-        level.stock = level.opening;
-        due.push({ product_id, stock: level.opening });
+      if (level.stock <= (this.o.restockAtOrBelow ?? 1)) {
+        level.stock = Math.max(level.opening, Math.ceil((level.sold / hours) * (this.o.deliveryHours ?? 6)));
+        due.push({ product_id, stock: level.stock });
       }
     }
     return due;

@@ -36,6 +36,15 @@ describe('an hour of demo traffic at the default rate', () => {
     expect(m.flagged).toBeGreaterThan(m.fraudAlerts);
   }, 60_000);
 
+  it('runs products low a few times an hour with the stock the demo sets (--seed-inventory)', () => {
+    const start = Date.parse('2026-11-25T12:00:00.000Z');
+    const run = simulateOffline({ seed: 1, rate: DEMO_DEFAULTS.rate, seconds: 3600, stock: true, start });
+    // the first within minutes, so the inventory panel has something to show early
+    expect(run.lowStock.length).toBeGreaterThanOrEqual(1);
+    expect(run.lowStock.length).toBeLessThanOrEqual(6);
+    expect(run.lowStock[0].at - start).toBeLessThan(20 * 60_000);
+  }, 60_000);
+
   it('keeps those figures with a currency mix, counted in the shop currency', () => {
     const mix = parseCurrencyMix('EUR:0.8,USD:0.15,JPY:0.05');
     if (!mix.ok) throw new Error(mix.error);

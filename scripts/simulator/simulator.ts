@@ -74,7 +74,7 @@ export interface RunningSimulator {
 
 const TICK_MS = 100;
 /** sold-out products get a delivery this often (with --seed-inventory) */
-const RESTOCK_EVERY_MS = 60_000;
+export const RESTOCK_EVERY_MS = 60_000;
 
 export function defaultPricing(): Pricing {
   const r = createPricing({ shopCurrency: 'EUR' });
@@ -116,7 +116,7 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
   const newId = monotonicFactory();
   const startedAt = Date.now();
   const opening = options.seedInventory ? openingStock(rng.fork()) : [];
-  const stock = new StockBook(opening);
+  const stock = new StockBook(opening, { startedAt });
   const pricing = options.pricing ?? defaultPricing();
   const patternsPerHour = options.patternsPerHour ?? DEFAULT_PATTERNS_PER_HOUR;
   const traffic = createTraffic({
@@ -178,7 +178,7 @@ export function startSimulator(options: SimulatorOptions): RunningSimulator {
   };
   if (options.seedInventory) {
     restock = setInterval(() => {
-      const due = stock.restock();
+      const due = stock.restock(Date.now());
       if (due.length === 0) return;
       void seedInventory(options.url, options.adminKey ?? '', due, 1).then((r) => {
         if (!r.ok) warn(`[pulse-sim] warning: restocking failed (${r.error})`);
