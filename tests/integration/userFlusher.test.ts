@@ -119,7 +119,8 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
     expect(await flusher.pending()).toEqual({ dirtyUsers: USERS.length });
     expect(await flusher.flushOnce()).toEqual({ taken: USERS.length, copied: USERS.length, stale: 0, failed: 0, dropped: 0, removed: USERS.length });
 
-    expect(await store.get('u1')).toEqual({
+    const u1 = await store.get('u1');
+    expect(u1).toEqual({
       userId: 'u1',
       lastActivity: s(60),
       totalEvents: 5,
@@ -128,7 +129,11 @@ describe.each(Object.keys(stores))('UserFlusher into %s', (kind) => {
       lifetimeValueMinor: 14_000,
       averagePurchaseMinor: 7000,
       lastLocation: { country: 'FR', lat: 48.85, lon: 2.35, at: s(30) },
+      recentEvents: live.records.get('u1')!.recentEvents,
     });
+    // newest first, every event of the user
+    expect(u1!.recentEvents.map((e) => e.ts)).toEqual([...u1!.recentEvents.map((e) => e.ts)].sort((a, b) => b - a));
+    expect(u1!.recentEvents).toHaveLength(5);
     expect(Object.hasOwn((await store.get('x'.repeat(2000)))!.eventsByType, '__proto__')).toBe(true);
     await expectStoreMatchesLive();
     expect(await dirty()).toEqual([]);
