@@ -97,6 +97,7 @@ process.on('exit', killServer);
 let sim: RunningSimulator | null = null;
 let stopping = false;
 
+const n = (v: number): string => v.toLocaleString('en-GB');
 const said = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
 
 /** `why` starts the first line: "Ctrl-C", "SIGTERM", or what went wrong */
@@ -145,7 +146,7 @@ async function deliveredLine(acceptedBySimulator: number): Promise<string> {
   }
   return total === null
     ? '[demo] could not read what Pulse accepted (GET /api/metrics/live did not answer)'
-    : `[demo] delivered: Pulse accepted ${total} events since it started; the simulator's requests were answered with ${acceptedBySimulator} accepted`;
+    : `[demo] delivered: Pulse accepted ${n(total)} events since it started; the simulator's requests were answered with ${n(acceptedBySimulator)} accepted`;
 }
 
 let signals = 0;

@@ -109,10 +109,10 @@ describe('npm run demo', () => {
     const generated = Number(/generated ([\d,]+) events/.exec(log)?.[1].replaceAll(',', ''));
     expect(generated).toBeGreaterThan(1_000);
     // Pulse's own count, read after the delivery and before it stopped: every generated event arrived
-    const delivered = /delivered: Pulse accepted (\d+) events since it started; the simulator's requests were answered with (\d+) accepted/.exec(log);
+    const delivered = /delivered: Pulse accepted ([\d,]+) events since it started; the simulator's requests were answered with ([\d,]+) accepted/.exec(log);
     expect(delivered, log).not.toBeNull();
-    expect(Number(delivered![1])).toBe(generated);
-    expect(Number(delivered![2])).toBe(generated);
+    expect(Number(delivered![1].replaceAll(',', ''))).toBe(generated);
+    expect(Number(delivered![2].replaceAll(',', ''))).toBe(generated);
     expect(log).not.toMatch(/unsent:|rejected [1-9]|failed [1-9]/);
 
     // the order: delivery, then Pulse's shutdown (it never saw the terminal's SIGINT)
