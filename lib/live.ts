@@ -197,15 +197,15 @@ export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
 export const SOCKET_EVENTS = { metrics: 'metrics', alert: 'alert' } as const;
 
 /**
- * What the socket.io `metrics` event carries: a LiveSnapshot with its two slowly changing parts
- * split off. Under load a snapshot goes out up to 20 times a second to every screen, yet the 59
+ * What the socket.io `metrics` event carries: a LiveSnapshot with its slowly changing parts
+ * (settled minutes, alerts, top lists) split off. Under load a snapshot goes out up to 20 times a second to every screen, yet the 59
  * settled minutes of the series and the alert list change rarely, and were most of its bytes.
  * Each part travels with a version; its content travels only when it differs from the previous
  * `metrics` message, and always in the first message a socket receives after (re)connecting.
  * A client rebuilds the full LiveSnapshot from the newest content it holds per part
  * (components/hooks/liveWire.ts). `GET /api/metrics/live` still answers the full snapshot.
  */
-export const liveWireSnapshotSchema = liveSnapshotSchema.omit({ series: true, alerts: true }).extend({
+export const liveWireSnapshotSchema = liveSnapshotSchema.omit({ series: true, alerts: true, top: true }).extend({
   /** the series' last point, the current (partial) minute; null when the series is empty */
   currentMinute: minutePointSchema.nullable(),
   /** version of the series' points before the current minute */
@@ -215,5 +215,8 @@ export const liveWireSnapshotSchema = liveSnapshotSchema.omit({ series: true, al
   alertsVersion: z.string(),
   /** the alert list, when it changed since the previous message; parsed one by one by clients */
   alerts: z.array(z.unknown()).optional(),
+  /** version of the top lists (recomputed every few seconds), and the lists when they changed */
+  topVersion: z.string(),
+  top: liveSnapshotSchema.shape.top.optional(),
 });
 export type LiveWireSnapshot = z.infer<typeof liveWireSnapshotSchema>;

@@ -16,8 +16,9 @@ if (!state.ok) {
 // web process failing at start-up. PULSE_UI is read by hand (the same false values as
 // server/config.ts accepts) because the configuration module is inside the bundle.
 const uiOff = ['0', 'false', 'no', 'off'].includes(process.env.PULSE_UI ?? '');
-if (!uiOff && !existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
-  process.stderr.write('Pulse: the pages are not built (.next/BUILD_ID is missing).\nRun npm run build first, or set PULSE_UI=off for the API only.\n');
+const pagesDir = process.env.PULSE_NEXT_DIST_DIR || '.next';
+if (!uiOff && !existsSync(path.join(process.cwd(), pagesDir, 'BUILD_ID'))) {
+  process.stderr.write(`Pulse: the pages are not built (${pagesDir}/BUILD_ID is missing).\nRun npm run build first, or set PULSE_UI=off for the API only.\n`);
   process.exit(1);
 }
 await import(pathToFileURL(BUNDLE).href);

@@ -11,7 +11,7 @@ export type WireProblem =
   /** not a wire snapshot at all */
   | { kind: 'invalid'; issues: unknown }
   /** refers to a part version this client does not hold (it missed the message carrying it) */
-  | { kind: 'missing-part'; part: 'earlierMinutes' | 'alerts' };
+  | { kind: 'missing-part'; part: 'earlierMinutes' | 'alerts' | 'top' };
 
 export type AssembleResult = { ok: true; snapshot: LiveSnapshot; skippedAlerts: number } | { ok: false; problem: WireProblem };
 
@@ -38,6 +38,7 @@ export function parseAlerts(items: readonly unknown[]): { alerts: Alert[]; skipp
 export class LiveWireAssembler {
   private earlier: HeldPart<MinutePoint[]> | null = null;
   private alerts: HeldPart<Alert[]> | null = null;
+  private top: HeldPart<LiveSnapshot['top']> | null = null;
   private skippedInHeldAlerts = 0;
 
   accept(payload: unknown): AssembleResult {
@@ -51,17 +52,20 @@ export class LiveWireAssembler {
       if (next !== this.alerts) this.skippedInHeldAlerts = skipped;
       this.alerts = next;
     }
+    if (m.top) this.top = newer(this.top, { version: m.topVersion, value: m.top, computedAt: m.computedAt });
     if (this.earlier?.version !== m.earlierMinutesVersion) return { ok: false, problem: { kind: 'missing-part', part: 'earlierMinutes' } };
     if (this.alerts?.version !== m.alertsVersion) return { ok: false, problem: { kind: 'missing-part', part: 'alerts' } };
-    const { currentMinute, earlierMinutesVersion: _e, earlierMinutes: _m, alertsVersion: _a, alerts: _l, ...rest } = m;
+    if (this.top?.version !== m.topVersion) return { ok: false, problem: { kind: 'missing-part', part: 'top' } };
+    const { currentMinute, earlierMinutesVersion: _e, earlierMinutes: _m, alertsVersion: _a, alerts: _l, topVersion: _t, top: _p, ...rest } = m;
     const series = currentMinute ? [...this.earlier.value, currentMinute] : this.earlier.value;
-    return { ok: true, snapshot: { ...rest, series, alerts: this.alerts.value }, skippedAlerts: this.skippedInHeldAlerts };
+    return { ok: true, snapshot: { ...rest, series, alerts: this.alerts.value, top: this.top.value }, skippedAlerts: this.skippedInHeldAlerts };
   }
 
   /** forget what is held: the next message must carry every part (after a reconnection) */
   reset(): void {
     this.earlier = null;
     this.alerts = null;
+    this.top = null;
     this.skippedInHeldAlerts = 0;
   }
 }

@@ -17,6 +17,7 @@ import { RedisEventLog } from './redis/redisEventLog';
 import { RedisLiveStore } from './redis/redisLiveStore';
 import { probeRedisWrites } from './redis/redisHealth';
 import { shopFromConfig, type ShopSettings } from '@/server/shop';
+import { toMinor } from '@/lib/money';
 
 export interface DependencyStatus {
   kind: string;
@@ -51,7 +52,8 @@ export interface Adapters {
 export function eventRulesFromConfig(config: Config): EventRules {
   return {
     fraudScoreAbove: config.ALERT_FRAUD_SCORE_ABOVE,
-    highValueAboveMinor: Math.round(config.ALERT_HIGH_VALUE_ABOVE * 100),
+    // the threshold is shop-currency money: ¥1000 has no minor units, €1000 is 100 000 cents
+    highValueAboveMinor: toMinor(config.ALERT_HIGH_VALUE_ABOVE, config.SHOP_CURRENCY),
     lowStockAtOrBelow: config.ALERT_LOW_STOCK_AT_OR_BELOW,
     fraudWeights: { amount: config.FRAUD_WEIGHT_AMOUNT, velocity: config.FRAUD_WEIGHT_VELOCITY, location: config.FRAUD_WEIGHT_LOCATION },
   };

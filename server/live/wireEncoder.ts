@@ -1,9 +1,8 @@
 import type { LiveSnapshot, LiveWireSnapshot } from '@/lib/live';
 
-interface PartVersions {
-  earlierMinutes: string;
-  alerts: string;
-}
+const PARTS = ['earlierMinutes', 'alerts', 'top'] as const;
+type Part = (typeof PARTS)[number];
+type PartVersions = Record<Part, string>;
 
 /**
  * Turns snapshots into socket `metrics` messages (lib/live.ts, liveWireSnapshotSchema).
@@ -17,8 +16,8 @@ interface PartVersions {
 export class WireEncoder {
   private readonly tag = Math.random().toString(36).slice(2, 8);
   private counter = 0;
-  private texts = { earlierMinutes: '', alerts: '' };
-  private versions: PartVersions = { earlierMinutes: '', alerts: '' };
+  private texts: PartVersions = { earlierMinutes: '', alerts: '', top: '' };
+  private versions: PartVersions = { earlierMinutes: '', alerts: '', top: '' };
   /** the same snapshot object is often encoded twice (broadcast, then a joining socket) */
   private readonly known = new WeakMap<LiveSnapshot, PartVersions>();
   private lastBroadcast: PartVersions | null = null;
@@ -31,12 +30,13 @@ export class WireEncoder {
     return message(snap, versions, {
       earlierMinutes: previous?.earlierMinutes !== versions.earlierMinutes,
       alerts: previous?.alerts !== versions.alerts,
+      top: previous?.top !== versions.top,
     });
   }
 
   /** the first message of one socket: every part */
   full(snap: LiveSnapshot): LiveWireSnapshot {
-    return message(snap, this.versionsOf(snap), { earlierMinutes: true, alerts: true });
+    return message(snap, this.versionsOf(snap), { earlierMinutes: true, alerts: true, top: true });
   }
 
   private versionsOf(snap: LiveSnapshot): PartVersions {
@@ -44,9 +44,9 @@ export class WireEncoder {
     if (seen) return seen;
     // serialising ~60 small points and ≤ 20 alerts once per snapshot is cheap next to sending
     // them to every screen 20 times a second
-    const texts = { earlierMinutes: JSON.stringify(earlierMinutes(snap)), alerts: JSON.stringify(snap.alerts) };
+    const texts: PartVersions = { earlierMinutes: JSON.stringify(earlierMinutes(snap)), alerts: JSON.stringify(snap.alerts), top: JSON.stringify(snap.top) };
     const versions: PartVersions = { ...this.versions };
-    for (const part of ['earlierMinutes', 'alerts'] as const) {
+    for (const part of PARTS) {
       if (texts[part] !== this.texts[part] || !versions[part]) versions[part] = `${this.tag}.${++this.counter}`;
     }
     this.texts = texts;
@@ -58,8 +58,8 @@ export class WireEncoder {
 
 const earlierMinutes = (snap: LiveSnapshot) => snap.series.slice(0, -1);
 
-function message(snap: LiveSnapshot, versions: PartVersions, include: { earlierMinutes: boolean; alerts: boolean }): LiveWireSnapshot {
-  const { series, alerts, ...rest } = snap;
+function message(snap: LiveSnapshot, versions: PartVersions, include: Record<Part, boolean>): LiveWireSnapshot {
+  const { series, alerts, top, ...rest } = snap;
   return {
     ...rest,
     currentMinute: series.length ? series[series.length - 1] : null,
@@ -67,5 +67,7 @@ function message(snap: LiveSnapshot, versions: PartVersions, include: { earlierM
     ...(include.earlierMinutes ? { earlierMinutes: earlierMinutes(snap) } : {}),
     alertsVersion: versions.alerts,
     ...(include.alerts ? { alerts } : {}),
+    topVersion: versions.top,
+    ...(include.top ? { top } : {}),
   };
 }

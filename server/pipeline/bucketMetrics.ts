@@ -203,6 +203,8 @@ export function figuresFromBuckets(now: number, hourStart: number, ranges: Snaps
 }
 
 export const TOP_LINES = 10;
+/** top lists are a ranking over an hour: stores recompute them this often, not per snapshot */
+export const TOP_REFRESH_MS = 5_000;
 
 export interface TopFigures {
   products: { byRevenue: TopLine[]; byUnits: TopLine[] };

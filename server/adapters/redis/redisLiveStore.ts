@@ -12,9 +12,7 @@ import { encodeEffects } from './encodeEffects';
 import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
 import { readRedisSnapshot, readRedisTop } from './redisSnapshot';
-import type { TopFigures } from '@/server/pipeline/bucketMetrics';
-
-const TOP_REFRESH_MS = 5_000;
+import { TOP_REFRESH_MS, type TopFigures } from '@/server/pipeline/bucketMetrics';
 import { runScript } from './scripting';
 import { parseUserRecordJson } from '@/server/users/userRecordJson';
 
