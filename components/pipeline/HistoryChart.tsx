@@ -1,6 +1,6 @@
 'use client';
 
-import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis, type DotItemDotProps } from 'recharts';
 import { maxOf, valueTicks, type HistoryRow, type HistoryView } from './historySeries';
 
 const FEW_SAMPLES = 12;
@@ -71,6 +71,8 @@ export function HistoryChart(props: {
       <YAxis
         width={56}
         domain={[0, yTicks.at(-1)!]}
+        // the axis stands even when every value is unknown (lag in an idle hour)
+        allowDataOverflow
         ticks={yTicks}
         interval={0}
         tickFormatter={formatAxis}
@@ -110,8 +112,13 @@ export function HistoryChart(props: {
           stroke={line.color}
           strokeWidth={2}
           strokeDasharray={line.dashed ? '5 3' : undefined}
-          // a handful of samples (just after a start) are points rather than lines
-          dot={view.rows.length <= FEW_SAMPLES ? { r: 2, strokeWidth: 0, fill: line.color } : false}
+          // a value between two gaps (lag in an otherwise idle hour) has no neighbour to draw a
+          // line to: it is drawn as a point, as is every sample while there are only a few
+          dot={(dot: DotItemDotProps) =>
+            view.rows.length <= FEW_SAMPLES || isolated(view.rows, line.key, dot.index) ? (
+              <circle key={dot.key ?? dot.index} cx={dot.cx} cy={dot.cy} r={2.5} fill={line.color} className="history-dot" />
+            ) : null
+          }
           activeDot={{ r: 3 }}
           type="linear"
           connectNulls={false}
@@ -120,4 +127,9 @@ export function HistoryChart(props: {
       ))}
     </LineChart>
   );
+}
+
+function isolated(rows: readonly HistoryRow[], key: keyof HistoryRow, i: number): boolean {
+  const has = (j: number) => j >= 0 && j < rows.length && rows[j][key] !== null && rows[j][key] !== undefined;
+  return has(i) && !has(i - 1) && !has(i + 1);
 }

@@ -19,7 +19,8 @@ const LAG: HistoryLine[] = [
 ];
 
 const perSecond = (v: number) => `${formatNumber(v, v > 0 && v < 10 ? 1 : 0)}/s`;
-const perSecondAxis = (v: number) => (v >= 10_000 ? formatCompactNumber(v) : formatNumber(v, v > 0 && v < 10 ? 1 : 0));
+// the axis marks are whole numbers (historySeries.valueTicks)
+const perSecondAxis = (v: number) => (v >= 10_000 ? formatCompactNumber(v) : formatNumber(v));
 const events = (v: number) => formatNumber(v);
 
 /**

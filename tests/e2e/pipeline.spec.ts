@@ -3,6 +3,7 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
 import { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
 import { encodeEvent, ENTRY_FORMAT } from '@/server/adapters/redis/entryCodec';
+import { formatTimeIn, zoneLabel } from '@/lib/shopTime';
 import { partitionOf } from '@/server/log/partition';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
@@ -201,6 +202,18 @@ const horizontalOverflow = (page: Page) => page.evaluate(() => document.document
 const drawnLines = (page: Page, card: string) =>
   page.getByTestId(card).locator('path.recharts-line-curve').evaluateAll((paths) => paths.filter((p) => (p.getAttribute('d') ?? '').length > 10).length);
 
+/** lines plus the points drawn for samples without a neighbour to join */
+const drawnMarks = async (page: Page, card: string) => (await drawnLines(page, card)) + (await page.getByTestId(card).locator('circle.history-dot').count());
+
+/** the page at the top (the header is sticky), as a reader first sees it */
+async function screenshotTop(page: Page, path: string, fullPage = false): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage });
+}
+
+/** the time labels under a chart */
+const timeLabels = (page: Page, card: string) => page.getByTestId(card).locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+
 /**
  * What a web process that has sampled for `minutes` answers: one sample every 10 s, a morning's
  * traffic with a burst, a lake writer that falls behind and catches up, a lag spike.
@@ -253,7 +266,9 @@ test.describe('the last hour', () => {
       expect(Number(await accepted.getAttribute('data-value'))).toBeGreaterThan(0);
     }).toPass({ timeout: 40_000, intervals: [1_000] });
     await expect(accepted).toContainText(/^Accepted[\d.,]+\/s$/);
-    expect(await drawnLines(page, 'history-throughput')).toBeGreaterThan(0);
+    expect(await drawnMarks(page, 'history-throughput')).toBeGreaterThan(0);
+    // lag is known only for intervals with processing: drawn as points where those are isolated
+    await expect.poll(() => drawnMarks(page, 'history-lag')).toBeGreaterThan(0);
     // the samples the page drew are the server's, and they counted the events as processed too
     const served = (await (await request.get('/api/pipeline/history')).json()) as ReturnType<typeof historyBody>;
     expect(served.samples.some((s) => (s.processedPerSecond ?? 0) > 0 && s.lagMsP50 !== null)).toBe(true);
@@ -261,7 +276,7 @@ test.describe('the last hour', () => {
     for (const size of WIDTHS) {
       await page.setViewportSize(size);
       expect(await horizontalOverflow(page), `sideways scrolling at ${size.width} px`).toBeLessThanOrEqual(0);
-      await page.getByTestId('history-panel').screenshot({ path: screenshotPath(testInfo, `pipeline-history-live-${size.width}.png`) });
+      await screenshotTop(page, screenshotPath(testInfo, `pipeline-history-live-${size.width}.png`), size.width === 390);
     }
     expect(errors).toEqual([]);
   });
@@ -297,10 +312,10 @@ test.describe('the last hour', () => {
         expect(box.height, `${card} height at ${size.width} px`).toBeGreaterThan(150);
       }
       // the axis labels are round ten-minute marks of the clock
-      const ticks = await page.getByTestId('history-throughput').locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+      const ticks = await timeLabels(page, 'history-throughput');
       expect(ticks.length, `time labels at ${size.width} px`).toBeGreaterThanOrEqual(3);
       for (const tick of ticks) expect(tick).toMatch(/^\d\d:\d0$/);
-      await page.screenshot({ path: screenshotPath(testInfo, `pipeline-history-hour-${size.width}.png`), fullPage: size.width <= 1440 });
+      await screenshotTop(page, screenshotPath(testInfo, `pipeline-history-hour-${size.width}.png`), size.width === 390);
     }
     expect(errors).toEqual([]);
   });
@@ -315,7 +330,7 @@ test.describe('the last hour', () => {
     await expect(page.getByTestId('history-since')).toHaveAttribute('data-since', String(body.since));
     // the time before the start is shaded in every chart, not drawn as zero
     await expect(page.locator('[data-testid="history-panel"] .recharts-reference-area')).toHaveCount(3);
-    await page.getByTestId('history-panel').screenshot({ path: screenshotPath(testInfo, 'pipeline-history-after-restart.png') });
+    await screenshotTop(page, screenshotPath(testInfo, 'pipeline-history-after-restart.png'));
   });
 
   test('a server that stops answering keeps the charts, says since when, and the page recovers by itself', async ({ page }, testInfo) => {
@@ -347,13 +362,16 @@ test.describe('the last hour', () => {
   });
 });
 
-test.describe('a server without admin keys', () => {
+test.describe('a Kathmandu shop whose server has no admin keys', () => {
+  // UTC+5:45: a zone whose hours do not begin on UTC hours, so a chart labelled in UTC or marked
+  // on UTC ten-minute marks would show at once
+  const SHOP_TIMEZONE = 'Asia/Kathmandu';
   let server: ExtraServer | null = null;
 
   test.beforeAll(async () => {
     test.setTimeout(90_000);
     // ADMIN_API_KEYS empty: admin actions are off
-    server = await startExtraServer({ ADMIN_API_KEYS: '' });
+    server = await startExtraServer({ ADMIN_API_KEYS: '', SHOP_TIMEZONE });
   });
   test.afterAll(async () => {
     if (server) await stopServer(server.child);
@@ -377,6 +395,25 @@ test.describe('a server without admin keys', () => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('admin_disabled');
     await page.getByTestId('dead-letters-panel').screenshot({ path: screenshotPath(testInfo, 'pipeline-admin-off.png') });
     expect(errors).toEqual([]);
+  });
+
+  test('the charts tell time on the shop clock and name its zone', async ({ page, request }, testInfo) => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${server!.url}/pipeline`);
+    const { since } = (await (await request.get(`${server!.url}/api/pipeline/history`)).json()) as { since: number };
+    const zone = zoneLabel(SHOP_TIMEZONE, since);
+    expect(zone).toBe('GMT+5:45');
+    await expect(page.getByTestId('history-zone')).toHaveText(`times in ${zone}`);
+    await expect(page.getByTestId('history-since')).toContainText(`History since ${formatTimeIn(SHOP_TIMEZONE, since)} ${zone}`);
+    // marks on :00, :10, … of the shop's clock (UTC ten-minute marks would read :05, :15, …)
+    const ticks = await timeLabels(page, 'history-throughput');
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    for (const tick of ticks) expect(tick).toMatch(/^\d\d:\d0$/);
+    // nothing processed yet, so no lag at all: the chart still has its axis and its shading
+    await expect(page.getByTestId('history-lag').getByTestId('history-legend')).toHaveText([/^Median \(p50\)—$/, /^Slowest 1 % \(p99\)—$/]);
+    expect(await page.getByTestId('history-lag').locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual(['0 ms', '10 ms', '20 ms', '30 ms', '40 ms']);
+    await expect(page.locator('[data-testid="history-panel"] .recharts-reference-area')).toHaveCount(3);
+    await screenshotTop(page, screenshotPath(testInfo, 'pipeline-history-kathmandu.png'));
   });
 });
 
