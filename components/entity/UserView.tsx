@@ -7,7 +7,7 @@ import { Panel } from '@/components/ui/Panel';
 import { Stat } from '@/components/ui/Stat';
 import { formatAge, formatEventType, formatNumber } from '@/lib/format';
 import { formatMoney } from '@/lib/money';
-import { formatDateTimeIn, zoneLabel } from '@/lib/shopTime';
+import { formatDateTimeIn, formatDayIn, formatTimeIn, zoneLabel } from '@/lib/shopTime';
 import { SessionLink } from './EntityLinks';
 import { EntityFrame, EntityMessage } from './EntityFrame';
 import type { RecentEvent, ShopSettingsView, UserAnalyticsView } from './entityApi';
@@ -124,8 +124,8 @@ function RecentEvents({ events, shop }: { events: RecentEvent[]; shop: ShopSetti
             <tbody>
               {events.map((e) => (
                 <tr key={e.eventId} data-testid="recent-event" data-event-id={e.eventId} data-type={e.type}>
-                  <td className="nowrap" title={e.eventId}>
-                    {formatDateTimeIn(shop.timeZone, e.ts)}
+                  <td className="nowrap" title={`event ${e.eventId}`}>
+                    {formatDayIn(shop.timeZone, e.ts)} {formatTimeIn(shop.timeZone, e.ts, { seconds: true })}
                   </td>
                   <td>{formatEventType(e.type)}</td>
                   <td className="id-cell">{e.sessionId === null ? <span className="muted">—</span> : <SessionLink sessionId={e.sessionId} />}</td>

@@ -55,7 +55,7 @@ function AlertCard({ group, shop, serverNow, extra }: { group: AlertGroup; shop:
   const { lead } = group;
   const score = Math.max(-1, ...group.alerts.map((a) => a.score ?? -1));
   const reasons = [...new Set(group.alerts.flatMap((a) => a.reasons))];
-  const messages = [...new Set(group.alerts.map((a) => a.message).filter((m) => m.length > 0))];
+  const messages = distinctMessages(group.alerts.map((a) => a.message));
   const productId = group.alerts.find((a) => a.productId !== null)?.productId ?? null;
   const userId = group.alerts.find((a) => a.userId !== null)?.userId ?? null;
   const money = group.alerts.find((a) => a.amountMinor !== null) ?? null;
@@ -125,6 +125,15 @@ function AlertCard({ group, shop, serverNow, extra }: { group: AlertGroup; shop:
       )}
     </li>
   );
+}
+
+/**
+ * The messages of a group's alerts, each once: a rule's message that another one already says
+ * in full (the high-value "Purchase of €4,800.00 by u1" inside the fraud message) is left out.
+ */
+function distinctMessages(messages: string[]): string[] {
+  const unique = [...new Set(messages.filter((m) => m.length > 0))];
+  return unique.filter((m) => !unique.some((other) => other !== m && other.startsWith(m)));
 }
 
 /** The event's own amount and currency; the shop-currency figure beside it when they differ. */

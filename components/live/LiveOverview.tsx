@@ -50,10 +50,10 @@ export function LiveOverview() {
                   <>
                     <RevenueChartPanel snapshot={snapshot} />
                     <OrdersChartPanel snapshot={snapshot} />
+                    <ActiveUsersChartPanel snapshot={snapshot} />
                     <FunnelPanel snapshot={snapshot} />
                     <TopProductsPanel snapshot={snapshot} />
                     <TopCountriesPanel snapshot={snapshot} />
-                    <ActiveUsersChartPanel snapshot={snapshot} />
                     <SessionsPanel snapshot={snapshot} />
                     <EventsByTypePanel snapshot={snapshot} />
                     <InventoryPanel snapshot={snapshot} />

@@ -13,7 +13,7 @@ export function TopProductsPanel({ snapshot }: { snapshot: LiveSnapshot }) {
   const { currency } = snapshot.shop;
   const empty = products.byRevenue.length === 0 && products.byUnits.length === 0;
   return (
-    <Panel title="Top products" meta={<WindowMeta snapshot={snapshot} minutes={windowMinutes} />} testId="top-products">
+    <Panel title="Top products" meta={<WindowMeta snapshot={snapshot} minutes={windowMinutes} />} testId="top-products" className="panel-wide">
       {empty ? (
         <p className="muted">No products sold in the last {windowMinutes} minutes.</p>
       ) : (

@@ -45,7 +45,7 @@ export function RevenueChartPanel({ snapshot }: { snapshot: LiveSnapshot }) {
         color="#4f46e5"
         label="Revenue"
         formatValue={(minor) => formatMoney(minor, currency)}
-        formatAxis={(minor) => formatMoney(minor, currency, { compact: true })}
+        formatAxis={(minor) => formatMoney(minor, currency, { compact: true, compactFrom: 1_000, whole: true })}
         {...chartTimes(snapshot)}
       />
     </Panel>
