@@ -57,10 +57,11 @@ export function WallAlerts({ alerts, shop, serverNow }: { alerts: Alert[]; shop:
     if (!measuring) return;
     const list = listRef.current;
     if (!list) return;
-    const bottom = list.getBoundingClientRect().top + list.clientHeight;
+    // fractional pixels: clientHeight is rounded, the rectangles are not
+    const bottom = list.getBoundingClientRect().bottom;
     let count = 0;
     for (const card of Array.from(list.children)) {
-      if (card.getBoundingClientRect().bottom > bottom + 0.5) break;
+      if (card.getBoundingClientRect().bottom > bottom + 0.01) break;
       count++;
     }
     setFit({ key: contentKey, count });
@@ -84,7 +85,7 @@ export function WallAlerts({ alerts, shop, serverNow }: { alerts: Alert[]; shop:
         ))}
       </div>
       <div className="wall-alerts-more" data-testid="alerts-more" aria-hidden={measuring || hidden === 0} data-hidden-count={measuring ? undefined : hidden}>
-        {!measuring && hidden > 0 ? `+${formatNumber(hidden)} more` : ' '}
+        {!measuring && hidden > 0 ? `+${formatNumber(hidden)} more` : '\u00a0'}
       </div>
     </section>
   );

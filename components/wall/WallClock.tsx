@@ -1,15 +1,4 @@
-import { formatTimeIn, zoneLabel } from '@/lib/shopTime';
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function dateIn(timeZone: string, ts: number): string {
-  let f = dateFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone });
-    dateFormats.set(timeZone, f);
-  }
-  return f.format(ts);
-}
+import { formatDayIn, formatTimeIn, zoneLabel } from '@/lib/shopTime';
 
 /**
  * The shop's time, big, with its zone: every time on the wall is in the shop's time zone,
@@ -24,7 +13,7 @@ export function WallClock({ now, timeZone }: { now: number | null; timeZone: str
         <span className="wall-clock-zone"> {zoneLabel(timeZone, now)}</span>
       </span>
       <span className="wall-clock-date">
-        {dateIn(timeZone, now)} · {timeZone}
+        {formatDayIn(timeZone, now)} · {timeZone}
       </span>
     </div>
   );

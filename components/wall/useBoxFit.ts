@@ -17,12 +17,10 @@ const MIN_PX = 8;
  * so `box` must take its size from the layout, not from its content.
  *
  * Measures the text at a probe size and scales; re-fits when the text changes, when the box is
- * resized and when web fonts finish loading. Returns refs for the box and the text inside it.
+ * resized and when web fonts finish loading. The stylesheet may cap the size with a `--fit-max`
+ * custom property on the box. Returns refs for the box and the text inside it.
  */
-export function useBoxFit<B extends HTMLElement, T extends HTMLElement>(
-  content: string,
-  maxPx = Infinity,
-): { box: RefObject<B | null>; text: RefObject<T | null> } {
+export function useBoxFit<B extends HTMLElement, T extends HTMLElement>(content: string): { box: RefObject<B | null>; text: RefObject<T | null> } {
   const box = useRef<B | null>(null);
   const text = useRef<T | null>(null);
 
@@ -41,7 +39,10 @@ export function useBoxFit<B extends HTMLElement, T extends HTMLElement>(
       textEl.style.fontSize = `${PROBE_PX}px`;
       const probe = textEl.getBoundingClientRect();
       if (probe.width === 0 || probe.height === 0) return;
-      let size = Math.max(MIN_PX, Math.min(maxPx, Math.floor(PROBE_PX * Math.min(width / probe.width, height / probe.height) * SAFETY * 10) / 10));
+      // the stylesheet may cap the size for a layout (`--fit-max: 60px` on phones)
+      const cssMax = parseFloat(getComputedStyle(boxEl).getPropertyValue('--fit-max'));
+      const most = Number.isFinite(cssMax) ? cssMax : Infinity;
+      let size = Math.max(MIN_PX, Math.min(most, Math.floor(PROBE_PX * Math.min(width / probe.width, height / probe.height) * SAFETY * 10) / 10));
       textEl.style.fontSize = `${size}px`;
       // glyph widths do not scale exactly linearly (hinting): step down until it fits
       for (let i = 0; i < 40 && size > MIN_PX && (textEl.offsetWidth > width || textEl.offsetHeight > height); i++) {
@@ -59,7 +60,7 @@ export function useBoxFit<B extends HTMLElement, T extends HTMLElement>(
       alive = false;
       observer.disconnect();
     };
-  }, [content, maxPx]);
+  }, [content]);
 
   return { box, text };
 }

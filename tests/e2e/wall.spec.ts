@@ -1,5 +1,9 @@
 import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+import type { LiveSnapshot } from '../../lib/live';
+import { formatMoney } from '../../lib/money';
+import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
+import { startServer, type PulseProcess } from '../helpers/processes';
 import { collectErrors, screenshotPath, valueOf } from './support';
 
 /**
@@ -22,8 +26,9 @@ let seq = 0;
 const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
 const isoAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-async function post(request: APIRequestContext, events: WireEvent[]): Promise<void> {
-  const res = await request.post('/api/events', {
+/** Posts events to the shared server, or to `base` (a server of the test's own). */
+async function post(request: APIRequestContext, events: WireEvent[], base = ''): Promise<void> {
+  const res = await request.post(`${base}/api/events`, {
     headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
     data: { events },
   });
@@ -33,9 +38,27 @@ async function post(request: APIRequestContext, events: WireEvent[]): Promise<vo
   expect(body.accepted).toBe(events.length);
 }
 
+async function liveSnapshot(request: APIRequestContext, base = ''): Promise<LiveSnapshot> {
+  const res = await request.get(`${base}/api/metrics/live`);
+  expect(res.ok()).toBe(true);
+  return (await res.json()) as LiveSnapshot;
+}
+
 async function openLive(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
+}
+
+/**
+ * A Pulse of the test's own, with pages, for a shop configured otherwise than the shared
+ * server (currency, time zone) or fresh (counting began at its start). Pages come from the
+ * build the shared server uses (PULSE_NEXT_DIST_DIR, inherited).
+ */
+async function startShop(env: Record<string, string>): Promise<PulseProcess> {
+  return startServer({
+    env: { PULSE_UI: 'on', INGEST_API_KEYS: E2E_INGEST_KEY, ADMIN_API_KEYS: E2E_ADMIN_KEY, ...env },
+    startTimeoutMs: 60_000,
+  });
 }
 
 /** Lets resize observers catch up with a viewport change. */
@@ -128,7 +151,122 @@ test('the wall says DISCONNECTED while the server is unreachable, and recovers',
   await expect(banner).toHaveCount(0);
 });
 
-/** An hour of plausible traffic, so the screenshots show sparklines with shape. */
+
+const SIZES = [
+  { width: 390, height: 844, name: 'phone' },
+  { width: 1280, height: 720, name: '1280' },
+  { width: 1440, height: 900, name: '1440' },
+  { width: 1920, height: 1080, name: '1920' },
+  { width: 3840, height: 2160, name: '3840' },
+] as const;
+
+/** Everything the layout tests assert on, measured in the page. */
+interface LayoutReport {
+  overflowX: number;
+  overflowY: number;
+  tiles: {
+    tile: string;
+    /** the value's text is wider than its element or its box (clipped or scrolled) */
+    valueScrolls: boolean;
+    /** the value's box (the number) is outside its tile */
+    valueOutside: boolean;
+    /** text elements of the tile whose box is not inside the tile */
+    textOutside: string[];
+    /** a foot line wider than its element */
+    textScrolls: string[];
+    fontPx: number;
+  }[];
+  /** whether every tile has been sized (useBoxFit ran) */
+  fitted: boolean;
+  alerts: { shown: number; groups: number; more: string; cutOff: string[]; clipped: string[] } | null;
+  header: { scrolls: boolean; outside: string[] };
+  alertsTop: number | null;
+  firstTileTop: number | null;
+}
+
+function layoutReport(page: Page): Promise<LayoutReport> {
+  return page.evaluate(() => {
+    const inside = (inner: DOMRect, outer: DOMRect) =>
+      inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5 && inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5;
+    const tiles = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="wall-tile"]')).map((tile) => {
+      const rect = tile.getBoundingClientRect();
+      const value = tile.querySelector<HTMLElement>('.wall-tile-value')!;
+      const box = tile.querySelector<HTMLElement>('.wall-tile-box')!;
+      const texts = Array.from(tile.querySelectorAll<HTMLElement>('.wall-tile-label, .wall-tile-level, .wall-tile-value, .wall-tile-foot > div'));
+      return {
+        tile: tile.dataset.tile ?? '?',
+        valueScrolls: value.scrollWidth > value.clientWidth || box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight,
+        valueOutside: !inside(value.getBoundingClientRect(), box.getBoundingClientRect()) || !inside(value.getBoundingClientRect(), rect),
+        textOutside: texts.filter((t) => !inside(t.getBoundingClientRect(), rect)).map((t) => t.textContent ?? ''),
+        textScrolls: texts.filter((t) => t.scrollWidth > t.clientWidth + 0.5).map((t) => t.textContent ?? ''),
+        fontPx: parseFloat(getComputedStyle(value).fontSize),
+      };
+    });
+    const feed = document.querySelector<HTMLElement>('[data-testid="alert-feed"]');
+    const list = feed?.querySelector<HTMLElement>('.wall-alerts-list');
+    const cards = Array.from(feed?.querySelectorAll<HTMLElement>('[data-testid="alert-item"]') ?? []);
+    const header = document.querySelector<HTMLElement>('.wall-top')!;
+    const firstTile = document.querySelector<HTMLElement>('[data-testid="wall-tile"]');
+    return {
+      overflowX: document.documentElement.scrollWidth - window.innerWidth,
+      overflowY: document.documentElement.scrollHeight - window.innerHeight,
+      tiles,
+      fitted: Array.from(document.querySelectorAll<HTMLElement>('.wall-tile-box')).every((b) => b.dataset.fitPx !== undefined),
+      alerts:
+        feed && list
+          ? {
+              shown: cards.length,
+              groups: Number(feed.dataset.alertGroups),
+              more: feed.querySelector('[data-testid="alerts-more"]')?.textContent?.trim() ?? '',
+              cutOff: cards
+                .filter((c) => !inside(c.getBoundingClientRect(), list.getBoundingClientRect()))
+                .map((c) => `${c.dataset.event}: bottom ${c.getBoundingClientRect().bottom} below ${list.getBoundingClientRect().bottom}`),
+              clipped: cards.filter((c) => c.scrollHeight > c.clientHeight + 0.5 || c.scrollWidth > c.clientWidth + 0.5).map((c) => c.dataset.event ?? '?'),
+            }
+          : null,
+      header: {
+        scrolls: header.scrollWidth > header.clientWidth,
+        outside: Array.from(header.querySelectorAll<HTMLElement>('*'))
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 || e.getBoundingClientRect().left < -0.5)
+          .map((e) => e.className || e.tagName),
+      },
+      alertsTop: feed ? feed.getBoundingClientRect().top : null,
+      firstTileTop: firstTile ? firstTile.getBoundingClientRect().top : null,
+    };
+  });
+}
+
+/** Sets the viewport, waits for the numbers to be re-fitted and returns what the page measured. */
+async function layoutAt(page: Page, size: { width: number; height: number }): Promise<LayoutReport> {
+  await page.setViewportSize({ width: size.width, height: size.height });
+  await settleLayout(page);
+  await expect.poll(async () => (await layoutReport(page)).fitted).toBe(true);
+  return layoutReport(page);
+}
+
+function expectFits(report: LayoutReport, size: { width: number; height: number }): void {
+  const where = `${size.width}×${size.height}`;
+  expect(report.overflowX, `${where}: no horizontal scrolling`).toBeLessThanOrEqual(0);
+  if (size.width > 760) expect(report.overflowY, `${where}: the wall fills the screen and never scrolls`).toBeLessThanOrEqual(0);
+  expect(report.tiles.length, where).toBe(8);
+  for (const t of report.tiles) {
+    expect(t.valueScrolls, `${where} ${t.tile}: value fully visible`).toBe(false);
+    expect(t.valueOutside, `${where} ${t.tile}: value inside its tile`).toBe(false);
+    expect(t.textOutside, `${where} ${t.tile}: texts inside the tile`).toEqual([]);
+    expect(t.textScrolls, `${where} ${t.tile}: no text cut off`).toEqual([]);
+    expect(t.fontPx, `${where} ${t.tile}: a readable number`).toBeGreaterThanOrEqual(size.width > 760 ? 24 : 18);
+  }
+  expect(report.header.scrolls, `${where}: header fits`).toBe(false);
+  expect(report.header.outside, `${where}: header inside the screen`).toEqual([]);
+  if (report.alerts) {
+    expect(report.alerts.cutOff, `${where}: no alert card cut off`).toEqual([]);
+    expect(report.alerts.clipped, `${where}: no alert text clipped`).toEqual([]);
+    const hidden = report.alerts.groups - report.alerts.shown;
+    expect(report.alerts.more, where).toBe(hidden > 0 ? `+${hidden} more` : '');
+  }
+}
+
+/** An hour of plausible traffic, so the sparklines have shape. */
 function lastHourOfTraffic(): WireEvent[] {
   const events: WireEvent[] = [];
   for (let minutesAgo = 50; minutesAgo >= 1; minutesAgo--) {
@@ -150,26 +288,148 @@ function lastHourOfTraffic(): WireEvent[] {
   return events;
 }
 
-test('screenshots of the wall with data', async ({ page, request }, testInfo) => {
-  const stock = await request.post('/api/inventory', {
-    headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` },
-    data: { items: [{ product_id: 'prod_espresso', stock: 3 }] },
-  });
-  expect(stock.ok()).toBe(true);
-  const traffic = lastHourOfTraffic();
-  for (let i = 0; i < traffic.length; i += 200) await post(request, traffic.slice(i, i + 200));
-  await post(request, [
-    { timestamp: isoAgo(20_000), user_id: uid('vip'), event_type: 'purchase', properties: { amount: 2490, currency: 'EUR' } },
-  ]);
+async function postInBatches(request: APIRequestContext, events: WireEvent[], base = ''): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) await post(request, events.slice(i, i + 200), base);
+}
 
-  await page.setViewportSize({ width: 1920, height: 1080 });
+/** A user's four small purchases in Germany, then a big one from Japan: fraud (score 1.0) and high value at once. */
+function fraudulentPurchase(amount: number): { events: WireEvent[]; eventId: string; user: string } {
+  const user = uid('fraudster');
+  const eventId = uid('evt_fraud');
+  const small = [40_000, 30_000, 20_000, 10_000].map((ago) => ({
+    timestamp: isoAgo(ago),
+    user_id: user,
+    event_type: 'purchase',
+    properties: { amount: 10, currency: 'EUR', location: { country: 'DE', lat: 52.52, lon: 13.4 } },
+  }));
+  return {
+    user,
+    eventId,
+    events: [
+      ...small,
+      { event_id: eventId, timestamp: isoAgo(1_000), user_id: user, event_type: 'purchase', properties: { amount, currency: 'EUR', location: { country: 'JP', lat: 35.68, lon: 139.76 } } },
+    ],
+  };
+}
+
+test('the wall fits every screen from a phone to 4K, six- and seven-figure revenue included', async ({ page, request }, testInfo) => {
+  const errors = collectErrors(page);
+  await postInBatches(request, lastHourOfTraffic());
+  const fraud = fraudulentPurchase(1_234_567.89);
+  await post(request, fraud.events);
+  // a currency without a rate on the shared server: kept apart
+  await post(request, [{ timestamp: isoAgo(2_000), user_id: uid('tourist'), event_type: 'purchase', properties: { amount: 45_000, currency: 'JPY' } }]);
   await openLive(page, '/');
   await page.getByRole('link', { name: 'Wall' }).click();
   await expect(page).toHaveURL(/\/wall$/);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
-  await expect(page.getByTestId('alert-item').first()).toBeVisible();
-  await page.screenshot({ path: screenshotPath(testInfo, 'wall.png') });
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await settleLayout(page);
-  await page.screenshot({ path: screenshotPath(testInfo, 'wall-laptop.png') });
+  await expect.poll(async () => valueOf(page, 'revenue-today')).toBeGreaterThanOrEqual(123_456_789);
+  await expect(page.getByTestId('revenue-unconverted')).toContainText('JP¥');
+
+  for (const size of SIZES) {
+    const report = await layoutAt(page, size);
+    expectFits(report, size);
+    if (size.width <= 760) {
+      expect(report.alertsTop!, 'on a phone the alerts come before the tiles').toBeLessThan(report.firstTileTop!);
+    }
+    await page.screenshot({ path: screenshotPath(testInfo, `wall-${size.name}.png`), fullPage: size.width <= 760 });
+  }
+  expect(errors).toEqual([]);
+});
+
+test('one purchase that trips fraud and high value shows as one card', async ({ page, request }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await openLive(page, '/wall');
+  const { events, eventId, user } = fraudulentPurchase(1_500);
+  await post(request, events);
+  const card = page.locator(`[data-testid="alert-item"][data-event="${eventId}"]`);
+  await expect(card).toHaveCount(1);
+  await expect(card).toHaveAttribute('data-kinds', 'fraud high_value');
+  await expect(card).toHaveAttribute('data-severity', 'critical');
+  await expect(card).toHaveAttribute('data-alerts', '2');
+  await expect(card).toContainText(/Possible fraud/);
+  await expect(card).toContainText(/High-value order/);
+  await expect(card.getByTestId('alert-amount')).toHaveText(formatMoney(150_000, 'EUR'));
+  await expect(card).toContainText(user);
+  // most severe first: a critical card leads the column
+  await expect(page.getByTestId('alert-item').first()).toHaveAttribute('data-severity', 'critical');
+});
+
+test('many alerts: only the cards that fit whole, then "+N more", at every landscape size', async ({ page, request }, testInfo) => {
+  const bigSpenders: WireEvent[] = Array.from({ length: 22 }, (_, i) => ({
+    event_id: uid('evt_big'),
+    timestamp: isoAgo(3_000 - i * 100),
+    user_id: uid('bigspender'),
+    event_type: 'purchase',
+    properties: { amount: 1_500 + i, currency: 'EUR' },
+  }));
+  await post(request, bigSpenders);
+  await openLive(page, '/wall');
+  await expect.poll(async () => Number(await page.getByTestId('alert-feed').getAttribute('data-alert-groups'))).toBeGreaterThanOrEqual(20);
+
+  for (const size of SIZES.filter((s) => s.width > 760)) {
+    const report = await layoutAt(page, size);
+    expectFits(report, size);
+    const alerts = report.alerts!;
+    expect(alerts.shown, `${size.width}: at least one card`).toBeGreaterThan(0);
+    expect(alerts.shown, `${size.width}: not all 20 fit`).toBeLessThan(alerts.groups);
+    expect(alerts.more).toBe(`+${alerts.groups - alerts.shown} more`);
+    await page.screenshot({ path: screenshotPath(testInfo, `wall-many-alerts-${size.name}.png`) });
+  }
+  // on a phone the column is capped too
+  const phone = await layoutAt(page, SIZES[0]);
+  expectFits(phone, SIZES[0]);
+  expect(phone.alerts!.shown).toBeLessThan(phone.alerts!.groups);
+  await page.screenshot({ path: screenshotPath(testInfo, 'wall-many-alerts-phone.png'), fullPage: true });
+});
+
+test('a yen shop in Tokyo: money in yen, times in Tokyo time, a foreign purchase converted, counting since the start', async ({ page, request }, testInfo) => {
+  const tokyo = await startShop({ SHOP_CURRENCY: 'JPY', SHOP_TIMEZONE: 'Asia/Tokyo', CURRENCY_RATES: 'EUR=163' });
+  try {
+    const base = tokyo.url;
+    await post(
+      request,
+      [
+        { timestamp: isoAgo(5_000), user_id: uid('buyer'), event_type: 'purchase', properties: { amount: 12_345_678, currency: 'JPY' } },
+        { event_id: uid('evt_eur'), timestamp: isoAgo(3_000), user_id: uid('visitor'), event_type: 'purchase', properties: { amount: 2_000, currency: 'EUR' } },
+        { timestamp: isoAgo(2_000), user_id: uid('visitor'), event_type: 'purchase', properties: { amount: 25.5, currency: 'USD' } },
+      ],
+      base,
+    );
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openLive(page, `${base}/wall`);
+    const snapshot = await liveSnapshot(request, base);
+    expect(snapshot.shop).toMatchObject({ currency: 'JPY', minorUnits: 0, timeZone: 'Asia/Tokyo' });
+
+    // ¥12,345,678 plus €2,000 at 163 yen; the dollars have no rate and are shown apart
+    await expect(page.getByTestId('revenue-today')).toHaveText(formatMoney(12_345_678 + 326_000, 'JPY', { whole: true }));
+    await expect(page.getByTestId('revenue-unconverted')).toContainText(formatMoney(2_550, 'USD', { whole: true }));
+
+    const zone = zoneLabel('Asia/Tokyo', snapshot.shop.todayStartsAt);
+    await expect(page.getByTestId('revenue-today-since')).toHaveText(`since 00:00 ${zone}`);
+    await expect(page.getByTestId('wall-clock')).toContainText(zone);
+
+    // the server started a moment ago: every window reaches back before counting began
+    const since = snapshot.shop.countingSince!;
+    expect(since).not.toBeNull();
+    const note = `counting since ${formatTimeIn('Asia/Tokyo', since)} ${zoneLabel('Asia/Tokyo', since)}`;
+    await expect(page.locator('[data-tile="revenue-today"]').getByTestId('counting-since')).toHaveText(note);
+    await expect(page.locator('[data-tile="orders-last-hour"]').getByTestId('counting-since')).toHaveText(note);
+    await expect(page.locator('[data-tile="orders-last-hour"]').getByTestId('sparkline')).toHaveAttribute('data-marker', /^\d+$/);
+    // no previous hour yet: no trend at all, rather than a made-up 0 %
+    await expect(page.getByTestId('tile-trend')).toHaveCount(0);
+
+    // the euro purchase's card: its own amount and the yen it was worth
+    const card = page.getByTestId('alert-item').filter({ has: page.locator('[data-testid="alert-amount"][data-currency="EUR"]') });
+    await expect(card.getByTestId('alert-amount')).toHaveText(formatMoney(200_000, 'EUR'));
+    await expect(card.getByTestId('alert-converted')).toHaveText(`≈ ${formatMoney(326_000, 'JPY')}`);
+    await expect(card.getByTestId('alert-time')).toContainText(zoneLabel('Asia/Tokyo', Date.now()));
+
+    for (const size of [SIZES[1], SIZES[4]]) {
+      expectFits(await layoutAt(page, size), size);
+      await page.screenshot({ path: screenshotPath(testInfo, `wall-tokyo-${size.name}.png`) });
+    }
+  } finally {
+    await tokyo.stop();
+  }
 });
