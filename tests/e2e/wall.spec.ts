@@ -433,3 +433,46 @@ test('a yen shop in Tokyo: money in yen, times in Tokyo time, a foreign purchase
     await tokyo.stop();
   }
 });
+
+test('a tile outside its band says so in a word and a reason, not only in colour', async ({ page, request }, testInfo) => {
+  const shop = await startShop({});
+  try {
+    const base = shop.url;
+    // 150 sessions in the last hour, one purchase: 0.7 % conversion, below the 1 % band
+    const events: WireEvent[] = [];
+    for (let i = 0; i < 150; i++) {
+      events.push({ timestamp: isoAgo(50 * 60_000 - i * 10_000), user_id: uid('browser'), session_id: uid('session'), event_type: 'page_view', properties: { page: '/' } });
+    }
+    // 24 carts left 40-45 minutes ago and never bought: decided as abandoned
+    for (let i = 0; i < 24; i++) {
+      events.push({
+        timestamp: isoAgo(45 * 60_000 - i * 10_000),
+        user_id: uid('cart'),
+        session_id: uid('session'),
+        event_type: 'add_to_cart',
+        properties: { product_id: 'prod_mug', quantity: 1, price: 12 },
+      });
+    }
+    events.push({ timestamp: isoAgo(60_000), user_id: uid('buyer'), session_id: uid('session'), event_type: 'purchase', properties: { amount: 30, currency: 'EUR' } });
+    await postInBatches(request, events, base);
+
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await openLive(page, `${base}/wall`);
+    const conversion = page.locator('[data-tile="conversion"]');
+    await expect(conversion).toHaveAttribute('data-level', 'bad');
+    await expect(conversion.getByTestId('tile-level')).toHaveText('✕ Bad');
+    await expect(conversion.getByTestId('tile-reason')).toContainText(/of sessions bought, below 1%/);
+
+    const abandonment = page.locator('[data-tile="cart-abandonment"]');
+    await expect(abandonment).toHaveAttribute('data-level', 'bad');
+    await expect(abandonment.getByTestId('tile-level')).toHaveText('✕ Bad');
+    await expect(abandonment.getByTestId('tile-reason')).toContainText(/of decided carts abandoned, above 85%/);
+
+    // tiles without a judgement carry no badge at all
+    await expect(page.locator('[data-tile="active-users"]').getByTestId('tile-level')).toHaveCount(0);
+    expectFits(await layoutAt(page, SIZES[3]), SIZES[3]);
+    await page.screenshot({ path: screenshotPath(testInfo, 'wall-bad-tiles-1920.png') });
+  } finally {
+    await shop.stop();
+  }
+});
