@@ -3,12 +3,12 @@
 import { useNow } from '@/components/hooks/useNow';
 import { ShopChip } from '@/components/live/LiveHeader';
 import { Stat } from '@/components/ui/Stat';
-import { formatAge, formatDuration, formatNumber } from '@/lib/format';
-import { formatDateTimeIn, zoneLabel } from '@/lib/shopTime';
+import { formatDuration, formatNumber } from '@/lib/format';
 import { UserLink } from './EntityLinks';
 import { EntityFrame, EntityMessage } from './EntityFrame';
 import type { SessionAggregatesView, ShopSettingsView } from './entityApi';
 import { LookupState } from './LookupState';
+import { moment } from './moment';
 import { useSessionLookup, useShopSettings } from './useEntity';
 
 /** `/sessions/[id]`: the live aggregates of one session. */
@@ -37,21 +37,16 @@ export function SessionView({ sessionId }: { sessionId: string }) {
 
 function SessionDetails({ session, shop }: { session: SessionAggregatesView; shop: ShopSettingsView }) {
   const now = useNow();
-  const when = (ts: number) => `${formatDateTimeIn(shop.timeZone, ts)} ${zoneLabel(shop.timeZone, ts)}`;
+  const started = moment(shop.timeZone, session.startedAt, now);
+  const last = moment(shop.timeZone, session.lastEventAt, now);
   return (
     <div className="entity-body" data-testid="session-details">
       <p className="entity-owner">
         Session of user <UserLink userId={session.userId} testId="session-user" />
       </p>
       <div className="entity-stats">
-        <Stat label="Started" display={when(session.startedAt)} value={session.startedAt} testId="session-started" />
-        <Stat
-          label="Last event"
-          display={when(session.lastEventAt)}
-          value={session.lastEventAt}
-          hint={now === null ? undefined : formatAge(Math.max(0, now - session.lastEventAt))}
-          testId="session-last-event"
-        />
+        <Stat label="Started" display={started.display} hint={started.hint} value={session.startedAt} testId="session-started" />
+        <Stat label="Last event" display={last.display} hint={last.hint} value={session.lastEventAt} testId="session-last-event" />
         <Stat label="Duration" display={formatDuration(session.durationSeconds)} value={session.durationSeconds} testId="session-duration" />
         <Stat label="Page views" display={formatNumber(session.pageViews)} value={session.pageViews} testId="session-page-views" />
         <Stat label="Unique pages" display={formatNumber(session.uniquePages)} value={session.uniquePages} testId="session-unique-pages" />

@@ -2,16 +2,18 @@
 
 import { useNow } from '@/components/hooks/useNow';
 import { ShopChip } from '@/components/live/LiveHeader';
+import { countryName } from '@/components/live/TopListsPanels';
 import { formatShare } from '@/components/ui/numbers';
 import { Panel } from '@/components/ui/Panel';
 import { Stat } from '@/components/ui/Stat';
-import { formatAge, formatEventType, formatNumber } from '@/lib/format';
+import { formatEventType, formatNumber } from '@/lib/format';
 import { formatMoney } from '@/lib/money';
 import { formatDateTimeIn, formatDayIn, formatTimeIn, zoneLabel } from '@/lib/shopTime';
 import { SessionLink } from './EntityLinks';
 import { EntityFrame, EntityMessage } from './EntityFrame';
 import type { RecentEvent, ShopSettingsView, UserAnalyticsView } from './entityApi';
 import { LookupState } from './LookupState';
+import { moment } from './moment';
 import { useShopSettings, useUserLookup } from './useEntity';
 
 /** `/users/[id]`: the user-analytics item of one user and their recent events. */
@@ -42,16 +44,11 @@ function UserDetails({ user, shop }: { user: UserAnalyticsView; shop: ShopSettin
   const money = (minor: number) => formatMoney(minor, shop.currency);
   const when = (ts: number) => `${formatDateTimeIn(shop.timeZone, ts)} ${zoneLabel(shop.timeZone, ts)}`;
   const location = user.lastLocation;
+  const last = moment(shop.timeZone, user.lastActivity, now);
   return (
     <div className="entity-body" data-testid="user-details">
       <div className="entity-stats">
-        <Stat
-          label="Last activity"
-          display={when(user.lastActivity)}
-          value={user.lastActivity}
-          hint={now === null ? undefined : formatAge(Math.max(0, now - user.lastActivity))}
-          testId="user-last-activity"
-        />
+        <Stat label="Last activity" display={last.display} hint={last.hint} value={user.lastActivity} testId="user-last-activity" />
         <Stat label="Total events" display={formatNumber(user.totalEvents)} value={user.totalEvents} testId="user-total-events" />
         <Stat label="Purchases" display={formatNumber(user.purchaseCount)} value={user.purchaseCount} testId="user-purchases" />
         <Stat
@@ -69,7 +66,7 @@ function UserDetails({ user, shop }: { user: UserAnalyticsView; shop: ShopSettin
         />
         <Stat
           label="Last known location"
-          display={location === null ? '—' : (location.country ?? 'unknown country')}
+          display={location === null ? '—' : location.country === null ? 'unknown country' : countryName(location.country)}
           hint={
             location === null
               ? 'no event carried a location'
@@ -124,14 +121,14 @@ function RecentEvents({ events, shop }: { events: RecentEvent[]; shop: ShopSetti
             <tbody>
               {events.map((e) => (
                 <tr key={e.eventId} data-testid="recent-event" data-event-id={e.eventId} data-type={e.type}>
-                  <td className="nowrap" title={`event ${e.eventId}`}>
+                  <td className="ev-time nowrap" title={`event ${e.eventId}`}>
                     {formatDayIn(shop.timeZone, e.ts)} {formatTimeIn(shop.timeZone, e.ts, { seconds: true })}
                   </td>
-                  <td>{formatEventType(e.type)}</td>
-                  <td className="id-cell">{e.sessionId === null ? <span className="muted">—</span> : <SessionLink sessionId={e.sessionId} />}</td>
-                  <td className="num">{e.amountMinor === null ? '' : formatMoney(e.amountMinor, e.currency ?? shop.currency)}</td>
-                  <td className="mono id-cell">{e.productId ?? ''}</td>
-                  <td className="mono id-cell">{e.page ?? ''}</td>
+                  <td className="ev-type">{formatEventType(e.type)}</td>
+                  <td className="ev-session id-cell">{e.sessionId === null ? <span className="muted">no session</span> : <SessionLink sessionId={e.sessionId} />}</td>
+                  <td className="ev-amount num">{e.amountMinor === null ? '' : formatMoney(e.amountMinor, e.currency ?? shop.currency)}</td>
+                  <td className="ev-product mono id-cell">{e.productId ?? ''}</td>
+                  <td className="ev-page mono id-cell">{e.page ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -378,7 +378,7 @@ test('an id longer than any id can be is shown whole, with a readable refusal', 
   expect(errors).toEqual([]);
 });
 
-test('the overview of a shop selling in several currencies adds only what it can convert', async ({ page, request }) => {
+test('the overview of a shop selling in several currencies adds only what it can convert', async ({ page, request }, testInfo) => {
   const timeZone = 'America/New_York';
   const server = await startFreshServer({ SHOP_CURRENCY: 'EUR', CURRENCY_RATES: 'USD=0.9', SHOP_TIMEZONE: timeZone });
   try {
@@ -410,6 +410,7 @@ test('the overview of a shop selling in several currencies adds only what it can
     const snapshot = await liveSnapshot(request, server.url);
     await expect(page.getByTestId('revenue-today-since')).toHaveText(`since 00:00 ${zoneLabel(timeZone, snapshot.computedAt)}`);
     await expect(page.getByTestId('shop-settings')).toHaveText(`EUR · ${zoneLabel(timeZone, snapshot.computedAt)}`);
+    await page.screenshot({ path: screenshotPath(testInfo, 'overview-currencies.png') });
   } finally {
     await stopServer(server.child);
   }
