@@ -38,7 +38,9 @@ export function PipelineView() {
   const down = health.data ? failingDependencies(health.data) : [];
   const healthError = health.error ? readableFetchError(health.error.message) : null;
   const historyError = history.error ? readableFetchError(history.error.message) : null;
-  const unreachable = healthError === UNREACHABLE || historyError === UNREACHABLE;
+  // nothing answers: with the socket still delivering, the server is reachable after all and a
+  // failing health check is said as such below
+  const unreachable = feed.status !== 'live' && (healthError === UNREACHABLE || historyError === UNREACHABLE);
   const lastReceivedAt = Math.max(health.dataUpdatedAt, history.dataUpdatedAt, feed.receivedAt ?? 0) || null;
 
   return (
@@ -67,18 +69,18 @@ export function PipelineView() {
             <span>{stale.detail}</span>
           </div>
         )}
+        {snapshot ? (
+          <PipelinePanel snapshot={snapshot} />
+        ) : (
+          <Panel title="Pipeline health" testId="pipeline-panel">
+            <p className="muted">
+              {feed.fetchError ? `Cannot load live metrics: ${readableFetchError(feed.fetchError)}. Retrying…` : 'Loading live metrics…'}
+            </p>
+          </Panel>
+        )}
         <HistoryPanel history={history.data} error={historyError} timeZone={timeZone} now={now} />
         <div className="pipeline-grid">
           <div className="pipeline-col">
-            {snapshot ? (
-              <PipelinePanel snapshot={snapshot} />
-            ) : (
-              <Panel title="Pipeline health" testId="pipeline-panel">
-                <p className="muted">
-                  {feed.fetchError ? `Cannot load live metrics: ${readableFetchError(feed.fetchError)}. Retrying…` : 'Loading live metrics…'}
-                </p>
-              </Panel>
-            )}
             <EventLogPanel health={health.data} error={healthError} />
             <DeadLettersPanel liveCount={snapshot?.pipeline.deadLetters} adminActions={history.data ? history.data.adminActions : history.isError ? null : undefined} />
           </div>
@@ -90,7 +92,7 @@ export function PipelineView() {
 }
 
 /**
- * Nothing answers: not the health check, not the history. Says when anything last came in (so
+ * Nothing answers: not the socket, not the health check, not the history. Says when anything last came in (so
  * the figures below can be judged) and that the page recovers by itself.
  */
 function Unreachable({ lastReceivedAt, now, timeZone }: { lastReceivedAt: number | null; now: number | null; timeZone: string }) {

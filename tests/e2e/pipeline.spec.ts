@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
 import { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
 import { encodeEvent, ENTRY_FORMAT } from '@/server/adapters/redis/entryCodec';
@@ -48,6 +48,34 @@ function overflowOfMain(page: Page): Promise<string[]> {
       .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
       .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.getAttribute('data-testid') ?? ''}`.trim()),
   );
+}
+
+/**
+ * Cuts the page off from the server and back, as a server that stops and starts again: its
+ * requests fail at the network level and its socket closes (and cannot reconnect) meanwhile.
+ * Install before the page loads, so the page's socket goes through it.
+ */
+async function severable(page: Page) {
+  let severed = false;
+  const open = new Set<WebSocketRoute>();
+  const ALL = /\/(api|socket\.io)\//;
+  await page.routeWebSocket(/\/socket\.io\//, async (ws) => {
+    if (severed) return ws.close({ code: 1006 });
+    ws.connectToServer();
+    open.add(ws);
+  });
+  return {
+    async sever() {
+      severed = true;
+      await page.route(ALL, (route) => route.abort('connectionrefused'));
+      for (const ws of open) await ws.close({ code: 1006 }).catch(() => undefined);
+      open.clear();
+    },
+    async restore() {
+      severed = false;
+      await page.unroute(ALL);
+    },
+  };
 }
 
 /** the browser itself logs the refused requests these tests provoke on purpose */
@@ -336,12 +364,14 @@ test.describe('the last hour', () => {
   test('a server that stops answering keeps the charts, says since when, and the page recovers by itself', async ({ page }, testInfo) => {
     const errors = collectErrors(page, /Failed to load resource: net::ERR_CONNECTION_REFUSED/);
     await page.setViewportSize({ width: 390, height: 844 });
+    const server = await severable(page);
     await page.goto('/pipeline');
     await expect(page.getByTestId('history-throughput')).toBeVisible();
     await expect(page.getByTestId('health-status')).toHaveText('Healthy');
+    await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
 
     // the server goes away: every request of the page fails at the network level
-    await page.route(/\/api\//, (route) => route.abort('connectionrefused'));
+    await server.sever();
     const notice = page.getByTestId('server-unreachable');
     await expect(notice).toContainText('The server cannot be reached.');
     await expect(notice).toContainText(/Data last received at \d\d:\d\d:\d\d UTC \((just now|\d+ s ago)\); what is shown is from then\./);
@@ -354,10 +384,12 @@ test.describe('the last hour', () => {
     await page.screenshot({ path: screenshotPath(testInfo, 'pipeline-unreachable-390.png'), fullPage: true });
 
     // it comes back: the notice goes without a reload
-    await page.unroute(/\/api\//);
+    await server.restore();
     await expect(notice).toHaveCount(0, { timeout: 15_000 });
     await expect(page.getByTestId('health-failing')).toHaveCount(0);
     await expect(page.getByTestId('history-loading')).toHaveCount(0);
+    // and the socket reconnects by itself (socket.io backs off up to 10 s between attempts)
+    await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 20_000 });
     expect(errors).toEqual([]);
   });
 });
@@ -485,8 +517,9 @@ test.describe('health of a busy log, as the page lays it out', () => {
   });
 
   test('a server that cannot be reached is said so in words', async ({ page }) => {
-    // every poll fails at the network level, as with a server that is down
-    await page.route(/\/api\/(health|pipeline\/history)/, (route) => route.abort('connectionrefused'));
+    // everything fails at the network level from the start, as with a server that is down
+    const server = await severable(page);
+    await server.sever();
     await page.goto('/pipeline');
     const notice = page.getByTestId('server-unreachable');
     await expect(notice).toContainText('The server cannot be reached.');
