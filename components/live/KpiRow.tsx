@@ -3,7 +3,7 @@ import { formatNumber, formatPercent } from '@/lib/format';
 import type { LiveSnapshot } from '@/lib/live';
 import { formatMoney } from '@/lib/money';
 import { formatTimeIn, zoneLabel } from '@/lib/shopTime';
-import { CountingSince, windowFrom } from './countingSince';
+import { CountingSince, countingBeganAfter, windowFrom } from './countingSince';
 import { Trend } from './Trend';
 
 type Unconverted = LiveSnapshot['revenue']['unconverted'][number];
@@ -19,11 +19,13 @@ export function KpiRow({ snapshot }: { snapshot: LiveSnapshot }) {
   const zone = zoneLabel(shop.timeZone, snapshot.computedAt);
   const lastHourFrom = windowFrom(snapshot, LAST_HOUR_MINUTES);
   const decided = carts.abandoned + carts.purchased;
+  // After a restart (or just after midnight) both windows hold the same purchases: one figure, once.
+  const sameAsToday = revenue.lastHourMinor === revenue.todayMinor;
 
   return (
     <div className="kpi-row" data-testid="kpi-row">
       <Stat
-        className="kpi-revenue"
+        className="kpi-revenue kpi-lead"
         label="Revenue today"
         display={money(revenue.todayMinor)}
         value={revenue.todayMinor}
@@ -41,10 +43,13 @@ export function KpiRow({ snapshot }: { snapshot: LiveSnapshot }) {
       <Stat
         className="kpi-revenue"
         label="Revenue, last 60 min"
-        display={money(revenue.lastHourMinor)}
+        display={
+          sameAsToday ? <span className="stat-value-note stat-value-same">Same as today</span> : money(revenue.lastHourMinor)
+        }
         value={revenue.lastHourMinor}
         hint={
           <>
+            {sameAsToday && countingBeganAfter(shop, lastHourFrom) === null && <span>every purchase today came in the last 60 min</span>}
             <Trend current={revenue.lastHourMinor} previous={revenue.previousHourMinor} against="the 60 min before" />
             <CountingSince shop={shop} from={lastHourFrom} />
             <UnconvertedLines items={revenue.unconverted} pick={(u) => u.lastHourMinor} />
