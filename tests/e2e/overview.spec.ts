@@ -153,7 +153,7 @@ async function clippedFigures(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const problems: string[] = [];
     const describe = (el: Element) => `${el.getAttribute('data-testid') ?? el.className}: "${(el.textContent ?? '').slice(0, 60)}"`;
-    for (const el of document.querySelectorAll<HTMLElement>('.stat-value, .top-primary, .funnel-count, .alert-amount')) {
+    for (const el of document.querySelectorAll<HTMLElement>('.stat-value, .top-primary, .funnel-count, .alert-facts dd')) {
       if (el.scrollWidth > el.clientWidth) problems.push(`clipped ${describe(el)} (${el.scrollWidth} > ${el.clientWidth})`);
       if (getComputedStyle(el).textOverflow === 'ellipsis') problems.push(`ellipsis on ${describe(el)}`);
     }
