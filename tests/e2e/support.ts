@@ -42,8 +42,9 @@ export interface ExtraServer {
 
 /** A Pulse of its own (production build, pages on), for tests that need a fresh or different server. */
 export async function startExtraServer(env: Record<string, string>): Promise<ExtraServer> {
-  if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
-    throw new Error('no production build in .next: run `npx next build` first (npm test does)');
+  const pages = process.env.PULSE_NEXT_DIST_DIR || '.next';
+  if (!existsSync(path.join(process.cwd(), pages, 'BUILD_ID'))) {
+    throw new Error(`no production build in ${pages}: run \`npx next build\` first (npm test does)`);
   }
   const server = await startServer({
     env: { PULSE_UI: 'on', INGEST_API_KEYS: E2E_INGEST_KEY, ADMIN_API_KEYS: E2E_ADMIN_KEY, ...env },
