@@ -10,7 +10,7 @@ import {
   windowStart,
 } from '@/lib/metrics';
 import type { SessionSummary } from './assembleMetrics';
-import type { MinuteDelta, TopCounts } from './effects';
+import { emptyMinute, type MinuteDelta, type TopCounts } from './effects';
 
 /** What a store keeps per UTC minute, as read back for a snapshot (fields it did not read are 0). */
 export type MinuteView = Omit<MinuteDelta, 'users' | 'byType' | 'foreign' | 'products' | 'countries'> & {
@@ -20,26 +20,10 @@ export type MinuteView = Omit<MinuteDelta, 'users' | 'byType' | 'foreign' | 'pro
   distinctUsers: number;
 };
 
-export const emptyMinuteView = (): MinuteView => ({
-  events: 0,
-  orders: 0,
-  revenueMinor: 0,
-  ordersValued: 0,
-  sessions: 0,
-  sessionDurationMs: 0,
-  sessionPages: 0,
-  sessionPvRateMilli: 0,
-  sessionsWithPurchase: 0,
-  funnelViewed: 0,
-  funnelCarted: 0,
-  funnelBought: 0,
-  cartsPurchased: 0,
-  cartsAbandoned: 0,
-  usersLast: 0,
-  byType: [],
-  foreign: [],
-  distinctUsers: 0,
-});
+export function emptyMinuteView(): MinuteView {
+  const { users: _u, byType: _t, foreign: _f, products: _p, countries: _c, ...counters } = emptyMinute();
+  return { ...counters, byType: [], foreign: [], distinctUsers: 0 };
+}
 
 /** the minute windows a snapshot reads, each for what it needs */
 export interface SnapshotRanges {
