@@ -4,14 +4,13 @@ import { sessionHref, userHref } from '../../components/entity/links';
 import type { LiveSnapshot } from '../../lib/live';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
-import { startFreshServer } from './freshServer';
-import { collectErrors, screenshotPath, stopServer, valueOf, type ExtraServer } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
 
 /**
  * The live overview (/) and the id pages (/users/[id], /sessions/[id]) against real servers:
  * layout from a phone to a 4K TV, the honest "counting since" of a fresh store, ids that link to
  * their pages whatever they spell, and a shop whose purchases come in several currencies.
- * Tests that need a fresh store or other shop settings start a Pulse of their own.
+ * Tests that need a fresh store or other shop settings start a Pulse of their own (startExtraServer).
  */
 
 type WireEvent = {
@@ -169,7 +168,7 @@ test.describe('on a fresh store with a busy hour', () => {
   let fraudster = '';
 
   test.beforeAll(async ({ request }) => {
-    server = await startFreshServer({});
+    server = await startExtraServer({});
     await post(request, lastHourOfTraffic(), server.url);
     const big = bigSpenders();
     fraudster = big.fraudster;
@@ -380,7 +379,7 @@ test('an id longer than any id can be is shown whole, with a readable refusal', 
 
 test('the overview of a shop selling in several currencies adds only what it can convert', async ({ page, request }, testInfo) => {
   const timeZone = 'America/New_York';
-  const server = await startFreshServer({ SHOP_CURRENCY: 'EUR', CURRENCY_RATES: 'USD=0.9', SHOP_TIMEZONE: timeZone });
+  const server = await startExtraServer({ SHOP_CURRENCY: 'EUR', CURRENCY_RATES: 'USD=0.9', SHOP_TIMEZONE: timeZone });
   try {
     const americanBuyer = uid('us_buyer');
     await post(

@@ -3,8 +3,7 @@ import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { formatPercent } from '../../lib/format';
 import type { LiveSnapshot } from '../../lib/live';
 import { formatMoney } from '../../lib/money';
-import { startFreshServer } from './freshServer';
-import { collectErrors, screenshotPath, stopServer, valueOf } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf } from './support';
 
 /**
  * The live overview (/) against the real server (the wall's tests are in wall.spec.ts). Tests share one
@@ -50,7 +49,7 @@ async function openLive(page: Page, url: string): Promise<void> {
 
 test('before any event, the overview explains how to send some instead of showing zeros', async ({ page }) => {
   // a server of its own: the shared one has seen other tests' events
-  const fresh = await startFreshServer({});
+  const fresh = await startExtraServer({});
   try {
     await openLive(page, `${fresh.url}/`);
     const empty = page.getByTestId('empty-state');
