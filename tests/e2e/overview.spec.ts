@@ -1,10 +1,8 @@
-import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import { E2E_INGEST_KEY } from '../../playwright.config';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { sessionHref, userHref } from '../../components/entity/links';
-import type { LiveSnapshot } from '../../lib/live';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer, isoAgo, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The live overview (/) and the id pages (/users/[id], /sessions/[id]) against real servers:
@@ -13,43 +11,6 @@ import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, t
  * Tests that need a fresh store or other shop settings start a Pulse of their own (startExtraServer).
  */
 
-type WireEvent = {
-  event_id?: string;
-  timestamp: string;
-  user_id: string;
-  session_id?: string;
-  event_type: string;
-  properties?: Record<string, unknown>;
-};
-
-const run = Date.now().toString(36);
-let seq = 0;
-const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
-const isoAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
-
-async function post(request: APIRequestContext, events: WireEvent[], baseURL?: string): Promise<void> {
-  for (let i = 0; i < events.length; i += 200) {
-    const res = await request.post(`${baseURL ?? ''}/api/events`, {
-      headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
-      data: { events: events.slice(i, i + 200) },
-    });
-    expect(res.status(), await res.text()).toBe(202);
-    const body = (await res.json()) as { accepted: number; rejected: unknown[] };
-    expect(body.rejected).toEqual([]);
-  }
-}
-
-async function liveSnapshot(request: APIRequestContext, baseURL = ''): Promise<LiveSnapshot> {
-  const res = await request.get(`${baseURL}/api/metrics/live`);
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as LiveSnapshot;
-}
-
-async function openLive(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  // a busy machine (parallel builds) can take a while over the first socket connection
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 30_000 });
-}
 
 /** Lets resize observers (the charts, the fitted numbers) catch up with a viewport change. */
 async function settleLayout(page: Page): Promise<void> {

@@ -1,9 +1,8 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_ADMIN_KEY } from '../../playwright.config';
 import { formatPercent } from '../../lib/format';
-import type { LiveSnapshot } from '../../lib/live';
 import { formatMoney } from '../../lib/money';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, isoAgo, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The live overview (/) against the real server (the wall's tests are in wall.spec.ts). Tests share one
@@ -11,41 +10,6 @@ import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf } 
  * with users, sessions and amounts of its own.
  */
 
-type WireEvent = {
-  event_id?: string;
-  timestamp: string;
-  user_id: string;
-  session_id?: string;
-  event_type: string;
-  properties?: Record<string, unknown>;
-};
-
-const run = Date.now().toString(36);
-let seq = 0;
-const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
-const isoAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
-
-async function post(request: APIRequestContext, events: WireEvent[]): Promise<void> {
-  const res = await request.post('/api/events', {
-    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
-    data: { events },
-  });
-  expect(res.status(), await res.text()).toBe(202);
-  const body = (await res.json()) as { accepted: number; rejected: unknown[] };
-  expect(body.rejected).toEqual([]);
-  expect(body.accepted).toBe(events.length);
-}
-
-async function liveSnapshot(request: APIRequestContext): Promise<LiveSnapshot> {
-  const res = await request.get('/api/metrics/live');
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as LiveSnapshot;
-}
-
-async function openLive(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
-}
 
 test('before any event, the overview explains how to send some instead of showing zeros', async ({ page }) => {
   // a server of its own: the shared one has seen other tests' events

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import type { LiveSnapshot } from '../../lib/live';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { startServer } from '../helpers/processes';
 
@@ -61,4 +62,44 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** An event as a shop sends it, for tests that post through the ingest API. */
+export type WireEvent = {
+  event_id?: string;
+  timestamp: string;
+  user_id: string;
+  session_id?: string;
+  event_type: string;
+  properties?: Record<string, unknown>;
+};
+
+const run = Date.now().toString(36);
+let seq = 0;
+/** an id no other test run uses */
+export const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
+export const isoAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+/** Posts events to the shared server, or to `base` (a server of the test's own), in batches the server accepts; every one must be accepted. */
+export async function post(request: APIRequestContext, events: WireEvent[], base = ''): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) {
+    const batch = events.slice(i, i + 200);
+    const res = await request.post(`${base}/api/events`, { headers: { authorization: `Bearer ${E2E_INGEST_KEY}` }, data: { events: batch } });
+    expect(res.status(), await res.text()).toBe(202);
+    const body = (await res.json()) as { accepted: number; rejected: unknown[] };
+    expect(body.rejected).toEqual([]);
+    expect(body.accepted).toBe(batch.length);
+  }
+}
+
+export async function liveSnapshot(request: APIRequestContext, base = ''): Promise<LiveSnapshot> {
+  const res = await request.get(`${base}/api/metrics/live`);
+  expect(res.ok()).toBe(true);
+  return (await res.json()) as LiveSnapshot;
+}
+
+/** opens a live page and waits for its socket (a busy machine can take a while over the first connection) */
+export async function openLive(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 30_000 });
 }

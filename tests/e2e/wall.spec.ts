@@ -1,10 +1,9 @@
-import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
-import type { LiveSnapshot } from '../../lib/live';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
 import { startServer, type PulseProcess } from '../helpers/processes';
-import { collectErrors, screenshotPath, valueOf } from './support';
+import { collectErrors, screenshotPath, valueOf, isoAgo, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The wall display (/wall) against the real server. Tests share one server with the other
@@ -12,42 +11,6 @@ import { collectErrors, screenshotPath, valueOf } from './support';
  * deltas, with users, sessions and amounts of its own.
  */
 
-type WireEvent = {
-  event_id?: string;
-  timestamp: string;
-  user_id: string;
-  session_id?: string;
-  event_type: string;
-  properties?: Record<string, unknown>;
-};
-
-const run = Date.now().toString(36);
-let seq = 0;
-const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
-const isoAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
-
-/** Posts events to the shared server, or to `base` (a server of the test's own). */
-async function post(request: APIRequestContext, events: WireEvent[], base = ''): Promise<void> {
-  const res = await request.post(`${base}/api/events`, {
-    headers: { authorization: `Bearer ${E2E_INGEST_KEY}` },
-    data: { events },
-  });
-  expect(res.status(), await res.text()).toBe(202);
-  const body = (await res.json()) as { accepted: number; rejected: unknown[] };
-  expect(body.rejected).toEqual([]);
-  expect(body.accepted).toBe(events.length);
-}
-
-async function liveSnapshot(request: APIRequestContext, base = ''): Promise<LiveSnapshot> {
-  const res = await request.get(`${base}/api/metrics/live`);
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as LiveSnapshot;
-}
-
-async function openLive(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
-}
 
 /**
  * A Pulse of the test's own, with pages, for a shop configured otherwise than the shared
@@ -288,10 +251,6 @@ function lastHourOfTraffic(): WireEvent[] {
   return events;
 }
 
-async function postInBatches(request: APIRequestContext, events: WireEvent[], base = ''): Promise<void> {
-  for (let i = 0; i < events.length; i += 200) await post(request, events.slice(i, i + 200), base);
-}
-
 /** A user's four small purchases in Germany, then a big one from Japan: fraud (score 1.0) and high value at once. */
 function fraudulentPurchase(amount: number): { events: WireEvent[]; eventId: string; user: string } {
   const user = uid('fraudster');
@@ -314,7 +273,7 @@ function fraudulentPurchase(amount: number): { events: WireEvent[]; eventId: str
 
 test('the wall fits every screen from a phone to 4K, six- and seven-figure revenue included', async ({ page, request }, testInfo) => {
   const errors = collectErrors(page);
-  await postInBatches(request, lastHourOfTraffic());
+  await post(request, lastHourOfTraffic());
   const fraud = fraudulentPurchase(1_234_567.89);
   await post(request, fraud.events);
   // a currency without a rate on the shared server: kept apart
@@ -454,7 +413,7 @@ test('a tile outside its band says so in a word and a reason, not only in colour
       });
     }
     events.push({ timestamp: isoAgo(60_000), user_id: uid('buyer'), session_id: uid('session'), event_type: 'purchase', properties: { amount: 30, currency: 'EUR' } });
-    await postInBatches(request, events, base);
+    await post(request, events, base);
 
     await page.setViewportSize({ width: 1920, height: 1080 });
     await openLive(page, `${base}/wall`);
