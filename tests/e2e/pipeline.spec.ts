@@ -60,7 +60,7 @@ async function severable(page: Page) {
   const open = new Set<WebSocketRoute>();
   const ALL = /\/(api|socket\.io)\//;
   await page.routeWebSocket(/\/socket\.io\//, async (ws) => {
-    // 1006 is reserved for the browser's own use: a route cannot close with it (the attempt would hang)
+    // refuse the attempt at once with an application close code
     if (severed) return ws.close({ code: 4000, reason: 'severed by the test' });
     ws.connectToServer();
     open.add(ws);
