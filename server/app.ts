@@ -150,7 +150,12 @@ export async function createPulse(
     pipelineHistory: history ? () => ({ intervalMs: history.intervalMs, since: history.ring.since, samples: history.ring.list() }) : undefined,
     prometheus: async () =>
       prometheusText(await broadcaster.current(), { role: config.PULSE_ROLE, mode: config.mode, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
-    userAnalytics: (userId) => (adapters.userStore ? adapters.userStore.get(userId) : store.userAnalytics(userId)),
+    userAnalytics: async (userId) => {
+      if (!adapters.userStore) return store.userAnalytics(userId);
+      // the per-user table holds the record; its recent events live beside it in the live store
+      const [found, recent] = await Promise.all([adapters.userStore.get(userId), store.recentEvents(userId)]);
+      return found ? { ...found, recentEvents: recent } : null;
+    },
     sessionAggregates: (sessionId) => store.sessionAggregates(sessionId),
     setStock: (productId, stock) => store.setStock(productId, stock),
     deadLetters,

@@ -177,6 +177,8 @@ export interface LiveStore {
   snapshot(now: number): Promise<LiveMetrics>;
   setStock(productId: string, stock: number): Promise<void>;
   userAnalytics(userId: string): Promise<UserAnalytics | null>;
+  /** a user's latest events, newest first (kept beside the per-user record, not in it) */
+  recentEvents(userId: string): Promise<RecentEvent[]>;
   sessionAggregates(sessionId: string): Promise<SessionAggregates | null>;
   close(): Promise<void>;
 }
@@ -262,8 +264,6 @@ export interface UserRecord {
   lastLocation: KnownLocationOut | null;
   /** event times of the latest purchases (what the velocity rule reads), newest last, bounded */
   recentPurchaseTimes: number[];
-  /** latest events, newest first, bounded (absent in older records) */
-  recentEvents?: RecentEvent[];
 }
 
 /**

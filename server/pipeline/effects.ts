@@ -1,5 +1,5 @@
 import type { Alert } from '@/lib/live';
-import type { DeadLetter, UserRecord } from '@/server/ports';
+import type { DeadLetter, RecentEvent, UserRecord } from '@/server/ports';
 
 /**
  * The plain data the processing engine reads and writes. Stores translate these into their own
@@ -101,6 +101,8 @@ export interface Effects {
   daysForeign: Map<number, Map<string, number>>;
   /** full new records of every user / session the delivery touched */
   users: Map<string, UserRecord>;
+  /** each user's events of this delivery for its recent-activity list, newest first, bounded */
+  recentEvents: Map<string, RecentEvent[]>;
   sessions: Map<string, SessionRecord>;
   /** stock change per tracked product (negative: sold); untracked products never appear */
   stock: Map<string, number>;
@@ -177,6 +179,7 @@ export function emptyEffects(): Effects {
     days: new Map(),
     daysForeign: new Map(),
     users: new Map(),
+    recentEvents: new Map(),
     sessions: new Map(),
     stock: new Map(),
     alerts: [],

@@ -8,7 +8,7 @@ import type { ShopSettings } from '@/server/shop';
 import { addTop, emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest, type TopCounts } from './effects';
 import { scoreFraud } from './fraud';
 import { addEventToSession, cloneSession, newSession, sessionContribution, SESSION_RETENTION_MS } from './sessionRecords';
-import { addEventToUser, cloneUserRecord, fraudHistoryOf, newUserRecord } from './userRecords';
+import { addEventToUser, cloneUserRecord, fraudHistoryOf, mergeRecentEvents, newUserRecord, toRecentEvent } from './userRecords';
 
 /** Retention of live buckets; late events older than this only reach the per-user records. */
 export const MINUTE_RETENTION_MIN = 120;
@@ -113,6 +113,9 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       }
     }
     addEventToUser(u.after, e, shopMinor);
+    let recent = fx.recentEvents.get(e.userId);
+    if (!recent) fx.recentEvents.set(e.userId, (recent = []));
+    recent.push(toRecentEvent(e));
 
     const m = minuteOf(e.ts);
     if (m >= minuteFloor) {
@@ -191,6 +194,7 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
     }
     fx.users.set(after.userId, after);
   }
+  for (const [userId, events] of fx.recentEvents) fx.recentEvents.set(userId, mergeRecentEvents(events, []));
 
   if (failures.length && opts.attempt >= opts.deadLetterFrom) {
     for (const f of failures) {

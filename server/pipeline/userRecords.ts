@@ -1,5 +1,5 @@
 import type { PulseEvent } from '@/lib/events';
-import type { UserAnalytics, UserRecord } from '@/server/ports';
+import type { RecentEvent, UserAnalytics, UserRecord } from '@/server/ports';
 import type { FraudHistory } from './fraud';
 import { VELOCITY_WINDOW_MS } from './fraud';
 
@@ -24,7 +24,6 @@ export function newUserRecord(userId: string): UserRecord {
     valuedPurchaseCount: 0,
     lastLocation: null,
     recentPurchaseTimes: [],
-    recentEvents: [],
   };
 }
 
@@ -34,7 +33,6 @@ export function cloneUserRecord(r: UserRecord): UserRecord {
     eventsByType: r.eventsByType.map(([t, n]) => [t, n]),
     lastLocation: r.lastLocation ? { ...r.lastLocation } : null,
     recentPurchaseTimes: [...r.recentPurchaseTimes],
-    recentEvents: (r.recentEvents ?? []).map((x) => ({ ...x })),
   };
 }
 
@@ -65,23 +63,6 @@ export function addEventToUser(r: UserRecord, e: PulseEvent, shopMinor: number |
   }
   // the newest located event wins; on a tie the later one
   if (e.location && (!r.lastLocation || e.ts >= r.lastLocation.at)) r.lastLocation = { ...e.location, at: e.ts };
-  const recent = (r.recentEvents ??= []);
-  // newest first by event time; a late event finds its place, or falls off the end
-  let at = 0;
-  while (at < recent.length && recent[at].ts > e.ts) at++;
-  if (at < MAX_RECENT_EVENTS) {
-    recent.splice(at, 0, {
-      eventId: e.eventId,
-      ts: e.ts,
-      type: e.type,
-      sessionId: e.sessionId,
-      amountMinor: e.amountMinor,
-      currency: e.amountMinor !== null ? e.currency : null,
-      productId: e.items[0]?.productId ?? e.productId,
-      page: e.page,
-    });
-    if (recent.length > MAX_RECENT_EVENTS) recent.length = MAX_RECENT_EVENTS;
-  }
 }
 
 /** records written before valuedPurchaseCount existed valued every purchase */
@@ -97,7 +78,26 @@ export function fraudHistoryOf(r: UserRecord): FraudHistory {
   };
 }
 
-export function toUserAnalytics(r: UserRecord): UserAnalytics {
+/** one line of a user's recent activity */
+export function toRecentEvent(e: PulseEvent): RecentEvent {
+  return {
+    eventId: e.eventId,
+    ts: e.ts,
+    type: e.type,
+    sessionId: e.sessionId,
+    amountMinor: e.amountMinor,
+    currency: e.amountMinor !== null ? e.currency : null,
+    productId: e.items[0]?.productId ?? e.productId,
+    page: e.page,
+  };
+}
+
+/** newest first by event time, at most MAX_RECENT_EVENTS: the one merge of every store */
+export function mergeRecentEvents(newer: RecentEvent[], kept: RecentEvent[]): RecentEvent[] {
+  return [...newer, ...kept].sort((a, b) => b.ts - a.ts).slice(0, MAX_RECENT_EVENTS);
+}
+
+export function toUserAnalytics(r: UserRecord, recentEvents: RecentEvent[] = []): UserAnalytics {
   return {
     userId: r.userId,
     lastActivity: r.lastActivity,
@@ -108,6 +108,6 @@ export function toUserAnalytics(r: UserRecord): UserAnalytics {
     lifetimeValueMinor: r.lifetimeValueMinor,
     averagePurchaseMinor: valuedPurchases(r) > 0 ? Math.round(r.lifetimeValueMinor / valuedPurchases(r)) : null,
     lastLocation: r.lastLocation ? { ...r.lastLocation } : null,
-    recentEvents: (r.recentEvents ?? []).map((x) => ({ ...x })),
+    recentEvents,
   };
 }

@@ -1,4 +1,3 @@
-import { userRecordSchema } from './userRecordJson';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -126,8 +125,6 @@ function toItem(r: UserRecord): Item {
     average_purchase_cents: average === null ? { NULL: true } : n(average),
     last_location: r.lastLocation ? { M: locationItem(r.lastLocation) } : { NULL: true },
     recent_purchase_times: { L: r.recentPurchaseTimes.map(n) },
-    // the newest events as one JSON string: read back whole, never merged into an object
-    recent_events_json: { S: JSON.stringify(r.recentEvents ?? []) },
   };
 }
 
@@ -157,19 +154,9 @@ function fromItem(userId: string, item: Item): UserRecord {
       ? { country: loc.country?.S ?? null, lat: numOrNull(loc.lat), lon: numOrNull(loc.lon), at: num(loc.at) }
       : null,
     recentPurchaseTimes: (item.recent_purchase_times?.L ?? []).map(num),
-    recentEvents: recentEventsOf(item.recent_events_json?.S),
   };
 }
 
-function recentEventsOf(json: string | undefined): UserRecord['recentEvents'] {
-  if (!json) return [];
-  try {
-    const parsed = userRecordSchema.shape.recentEvents.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
-}
 
 function n(value: number): AttributeValue {
   return { N: String(value) };

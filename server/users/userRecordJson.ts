@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { UserRecord } from '@/server/ports';
+import type { RecentEvent, UserRecord } from '@/server/ports';
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** epoch milliseconds; z.number() already refuses NaN and ±Infinity */
@@ -11,6 +11,18 @@ const location = z.object({
   lon: z.number().nullable(),
   at: time,
 });
+
+/** one entry of a user's recent-activity list as the Redis live store keeps it */
+export const recentEventSchema = z.object({
+  eventId: z.string(),
+  ts: time,
+  type: z.string(),
+  sessionId: z.string().nullable(),
+  amountMinor: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  productId: z.string().nullable(),
+  page: z.string().nullable(),
+}) satisfies z.ZodType<RecentEvent>;
 
 /**
  * A UserRecord as the Redis live store stores it (`JSON.stringify` of the record). Everything
@@ -29,20 +41,6 @@ export const userRecordSchema = z.object({
   valuedPurchaseCount: count.optional(),
   lastLocation: location.nullable(),
   recentPurchaseTimes: z.array(time),
-  recentEvents: z
-    .array(
-      z.object({
-        eventId: z.string(),
-        ts: time,
-        type: z.string(),
-        sessionId: z.string().nullable(),
-        amountMinor: z.number().int().nullable(),
-        currency: z.string().nullable(),
-        productId: z.string().nullable(),
-        page: z.string().nullable(),
-      }),
-    )
-    .optional(),
 }) satisfies z.ZodType<UserRecord>;
 
 /** parses one stored record; throws an Error naming the first bad field */

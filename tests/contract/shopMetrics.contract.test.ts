@@ -233,6 +233,25 @@ describe.each(STORE_KINDS)('shop metrics: %s', (kind) => {
     });
   });
 
+  describe("a user's recent events", () => {
+    it('keeps the newest 25 by event time, late ones in their place, hostile ids exactly', async () => {
+      await start();
+      const id = '__proto__';
+      const events = Array.from({ length: 30 }, (_, i) => ev({ ts: at('12:00:00') + i * 1000, userId: id, sessionId: i % 2 ? 'constructor' : null, type: i % 5 ? 'page_view' : 'purchase', amountMinor: i % 5 ? null : 100 * i, currency: i % 5 ? null : 'EUR', eventId: `r${i}` }));
+      await run(events.slice(0, 20));
+      // a second delivery, with one late event that belongs between the kept ones
+      await run([...events.slice(20), ev({ ts: at('12:00:09') + 500, userId: id, type: 'late', eventId: 'late' })]);
+      const recent = await h!.store.recentEvents(id);
+      expect(recent).toHaveLength(25);
+      expect(recent.map((e) => e.ts)).toEqual([...recent.map((e) => e.ts)].sort((a, b) => b - a));
+      expect(recent[0]).toEqual({ eventId: 'r29', ts: at('12:00:29'), type: 'page_view', sessionId: 'constructor', amountMinor: null, currency: null, productId: null, page: null });
+      expect(recent.find((e) => e.eventId === 'late')).toBeDefined();
+      expect(recent.find((e) => e.eventId === 'r25')).toMatchObject({ type: 'purchase', amountMinor: 2500, currency: 'EUR' });
+      expect((await h!.store.userAnalytics(id))!.recentEvents).toEqual(recent);
+      expect(await h!.store.recentEvents('nobody')).toEqual([]);
+    });
+  });
+
   describe('counting since', () => {
     it('compares with the previous hour only when counting covered it', async () => {
       await start({ countingSince: at('10:00:00') });

@@ -7,8 +7,8 @@ import { addMinute, emptyMinute, type EngineState, type MinuteDelta, type Sessio
 import { DAY_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
 import type { ShopSettings } from '@/server/shop';
 import { SESSION_RETENTION_MS, toSessionAggregates } from '@/server/pipeline/sessionRecords';
-import { toUserAnalytics } from '@/server/pipeline/userRecords';
-import type { ApplyOutcome, ApplyRequest, DeadLetterStore, LiveMetrics, LiveStore, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
+import { mergeRecentEvents, toUserAnalytics } from '@/server/pipeline/userRecords';
+import type { ApplyOutcome, ApplyRequest, DeadLetterStore, LiveMetrics, LiveStore, RecentEvent, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
 import type { RuleSource } from '@/server/rules/eventRules';
 
 const RECENT_ALERTS = 20;
@@ -46,6 +46,7 @@ export class MemoryLiveStore implements LiveStore {
   private readonly daysForeign = new Map<number, Map<string, number>>();
   /** insertion order = least recently updated first, for the bound */
   private readonly users = new Map<string, UserRecord>();
+  private readonly recent = new Map<string, RecentEvent[]>();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly sessionIndex = new Map<string, string>();
   private readonly stock = new Map<string, number>();
@@ -105,7 +106,12 @@ export class MemoryLiveStore implements LiveStore {
       this.users.delete(id);
       this.users.set(id, record);
     }
-    while (this.users.size > this.opts.maxUsers) this.users.delete(this.users.keys().next().value!);
+    for (const [id, events] of fx.recentEvents) this.recent.set(id, mergeRecentEvents(events, this.recent.get(id) ?? []));
+    while (this.users.size > this.opts.maxUsers) {
+      const oldest = this.users.keys().next().value!;
+      this.users.delete(oldest);
+      this.recent.delete(oldest);
+    }
     for (const [key, s] of fx.sessions) {
       this.sessions.set(key, s);
       if (s.sessionId !== null) this.sessionIndex.set(s.sessionId, key);
@@ -169,7 +175,11 @@ export class MemoryLiveStore implements LiveStore {
 
   async userAnalytics(userId: string): Promise<UserAnalytics | null> {
     const r = this.users.get(userId);
-    return r ? toUserAnalytics(r) : null;
+    return r ? toUserAnalytics(r, await this.recentEvents(userId)) : null;
+  }
+
+  async recentEvents(userId: string): Promise<RecentEvent[]> {
+    return (this.recent.get(userId) ?? []).map((e) => ({ ...e }));
   }
 
   async sessionAggregates(sessionId: string): Promise<SessionAggregates | null> {

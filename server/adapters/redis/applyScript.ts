@@ -6,7 +6,8 @@ import { lua } from './scripting';
  * ARGV: 1 checkpoints hash, 2 partition field, 3 fromOffset, 4 toOffset, 5 lease hash,
  * 6 lease token, 7 ops JSON (see `encodeEffects`), 8 recent-alerts list, 9 alerts channel,
  * 10 changed channel, 11 stats hash, 12 lags list, 13 rate key, 14 newest hash, 15 now,
- * 16 counting-since key (set once, by the first delivery a fresh store applies).
+ * 16 counting-since key (set once, by the first delivery a fresh store applies), 17 recent events
+ * kept per user.
  * Keys are computed by the caller (single-node Redis; not for a cluster), every value is a string
  * so Lua never turns a millisecond timestamp into floating-point notation.
  *
@@ -27,6 +28,10 @@ local hi, inc, ex = ops['hi'], ops['in'], ops['ex']
 for i = 1, #hi, 3 do redis.call('HINCRBY', hi[i], hi[i + 1], hi[i + 2]) end
 for i = 1, #inc, 2 do redis.call('INCRBY', inc[i], inc[i + 1]) end
 for _, a in ipairs(ops['sa']) do redis.call('SADD', unpack(a)) end
+local keep = tonumber(ARGV[17])
+for _, l in ipairs(ops['lp']) do
+  if redis.call('LPUSH', unpack(l)) > keep then redis.call('LTRIM', l[1], 0, keep - 1) end
+end
 for _, s in ipairs(ops['set']) do
   if s[3] ~= '' then redis.call('SET', s[1], s[2], 'EX', s[3]) else redis.call('SET', s[1], s[2]) end
 end

@@ -1,11 +1,14 @@
 import type { Effects } from '@/server/pipeline/effects';
 import { SESSION_RETENTION_MS } from '@/server/pipeline/sessionRecords';
 import { DAY_RETENTION_MS } from '@/server/pipeline/engine';
+import { MAX_RECENT_EVENTS } from '@/server/pipeline/userRecords';
 import type { RedisKeys } from './keys';
 
 /** minute buckets live 3 h past the present; abandonment deadlines are up to 2 h ahead of it */
 const MINUTE_TTL_S = 5 * 3600;
 const SESSION_TTL_S = SESSION_RETENTION_MS / 1000 + 3600;
+/** entries kept per user (the engine sends at most this many per delivery) */
+export const RECENT_KEPT = MAX_RECENT_EVENTS;
 
 /** Field names of a minute hash; event types are `t:<type>` so no type can meet a fixed field. */
 export const MINUTE_FIELDS = {
@@ -90,6 +93,10 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
     for (const [c, minor] of byCurrency) hi.push(k.dayForeign(d), c, String(minor));
     ex.push(k.dayForeign(d), String(DAY_RETENTION_MS / 1000 + 86_400));
   }
+  // recent events: pushed oldest first so the newest ends at the head, trimmed once past the
+  // bound; like the per-user record itself, the list has no expiry
+  const lp: string[][] = [];
+  for (const [id, events] of fx.recentEvents) lp.push([k.userRecent(id), ...events.map((e) => JSON.stringify(e)).reverse()]);
   const dirty: string[] = [k.usersDirty];
   for (const [id, record] of fx.users) {
     set.push([k.user(id), JSON.stringify(record), '']);
@@ -116,6 +123,7 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
     hi,
     in: inc,
     sa,
+    lp,
     set,
     zgt,
     stock,

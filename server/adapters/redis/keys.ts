@@ -37,6 +37,8 @@ export interface RedisKeys {
   members(consumer: string): string;
   /** per-user record (JSON of UserRecord) */
   user(userId: string): string;
+  /** a user's recent events (list of JSON, newest pushed first) */
+  userRecent(userId: string): string;
   /** users whose record changed since the per-user store last copied it: zset userId → version */
   usersDirty: string;
   /** per-session record (JSON) under the (user, session) key */
@@ -91,6 +93,7 @@ export function redisKeys(prefix: string): RedisKeys {
     fence: (name, p) => `${f}fence:${name}:${p}`,
     members: (name) => `${f}members:${name}`,
     user: (id) => `${c}u:${encodeId(id)}`,
+    userRecent: (id) => `${c}ur:${encodeId(id)}`,
     usersDirty: `${f}users:dirty`,
     session: (key) => `${c}s:${encodeId(key)}`,
     sessionIndex: (id) => `${c}si:${encodeId(id)}`,

@@ -2,13 +2,14 @@ import type { Redis } from 'ioredis';
 import { alertSchema } from '@/lib/live';
 import type { EngineState, SessionRecord, StateRequest } from '@/server/pipeline/effects';
 import { toSessionAggregates } from '@/server/pipeline/sessionRecords';
-import { toUserAnalytics } from '@/server/pipeline/userRecords';
-import type { ApplyOutcome, ApplyRequest, LiveMetrics, LiveStore, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
+import { mergeRecentEvents, toUserAnalytics } from '@/server/pipeline/userRecords';
+import { recentEventSchema } from '@/server/users/userRecordJson';
+import type { ApplyOutcome, ApplyRequest, LiveMetrics, LiveStore, RecentEvent, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
 import type { RuleSource } from '@/server/rules/eventRules';
 import type { ShopSettings } from '@/server/shop';
 import { log } from '@/server/log';
 import { APPLY } from './applyScript';
-import { encodeEffects } from './encodeEffects';
+import { encodeEffects, RECENT_KEPT } from './encodeEffects';
 import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
 import { readRedisSnapshot, readRedisTop } from './redisSnapshot';
@@ -90,6 +91,7 @@ export class RedisLiveStore implements LiveStore {
       k.newest,
       String(req.now),
       k.countingSince,
+      String(RECENT_KEPT),
     ])) as string[];
     if (res[0] === 'duplicate') return { status: 'duplicate' };
     if (res[0] === 'fenced') return { status: 'fenced' };
@@ -128,7 +130,18 @@ export class RedisLiveStore implements LiveStore {
   async userAnalytics(userId: string): Promise<UserAnalytics | null> {
     const json = await this.redis.get(this.keys.user(userId));
     const r = json === null ? null : parseUser(json, userId);
-    return r ? toUserAnalytics(r) : null;
+    return r ? toUserAnalytics(r, await this.recentEvents(userId)) : null;
+  }
+
+  async recentEvents(userId: string): Promise<RecentEvent[]> {
+    const items = await this.redis.lrange(this.keys.userRecent(userId), 0, RECENT_KEPT - 1);
+    const out: RecentEvent[] = [];
+    for (const json of items) {
+      const parsed = recentEventSchema.safeParse(safeJson(json));
+      if (parsed.success) out.push(parsed.data);
+    }
+    // a late event was pushed to the head: order by event time
+    return mergeRecentEvents(out, []);
   }
 
   async sessionAggregates(sessionId: string): Promise<SessionAggregates | null> {
@@ -158,6 +171,14 @@ function parseRecord<T>(json: string, id: string): T | null {
     return JSON.parse(json) as T;
   } catch (err) {
     log.warn('redis live store: a stored record does not parse; starting it afresh', { id: id.slice(0, 80), error: String(err) });
+    return null;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
     return null;
   }
 }
