@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@/scripts/simulator/random';
 import { convertMinor, formatMoney, fromMinor, isKnownCurrency, minorUnitsOf, parseCurrencyRates, toMinor } from '@/lib/money';
 
-/** A seeded generator (mulberry32) so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the simulator's mulberry32) so a failing case can be replayed. */
+const random = (seed: number): (() => number) => createRandom(seed).next;
 
 describe('minorUnitsOf', () => {
   it('gives each currency its ISO 4217 decimals', () => {

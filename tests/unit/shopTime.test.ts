@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@/scripts/simulator/random';
 import {
   DayCalendar,
   dayStartIn,
@@ -14,17 +15,8 @@ import {
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
 
-/** A seeded generator (mulberry32) so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the simulator's mulberry32) so a failing case can be replayed. */
+const random = (seed: number): (() => number) => createRandom(seed).next;
 
 /** The local date as "2026-03-29", straight from Intl, independent of lib/shopTime. */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
