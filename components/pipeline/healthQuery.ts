@@ -1,27 +1,15 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { parseHealth, UNREACHABLE, type Health } from './healthBody';
+import { parseHealth, type Health } from './healthBody';
+import { readJson, reach } from './pipelineFetch';
 
 export const HEALTH_URL = '/api/health';
 export const HEALTH_POLL_MS = 2_000;
 
 async function fetchHealth(signal: AbortSignal): Promise<Health> {
-  let res: Response;
-  try {
-    res = await fetch(HEALTH_URL, { signal, cache: 'no-store', headers: { accept: 'application/json' } });
-  } catch (err) {
-    if (signal.aborted) throw err;
-    // the browser's own message ("Failed to fetch") says nothing to a reader
-    throw new Error(UNREACHABLE);
-  }
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch {
-    // a proxy's error page while the server behind it is down
-    throw new Error(`the health check answered ${[res.status, res.statusText].filter(Boolean).join(' ')} without JSON`);
-  }
+  const res = await reach(HEALTH_URL, signal);
+  const body = await readJson(res, 'the health check');
   const health = parseHealth(body);
   if (!health) throw new Error(`the health check answered ${res.status} with a body this page does not understand`);
   return health;

@@ -2,29 +2,16 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { pipelineHistorySchema, type PipelineHistory } from '@/lib/pipelineHistory';
-import { UNREACHABLE } from './healthBody';
+import { readJson, reach } from './pipelineFetch';
 
 export const HISTORY_URL = '/api/pipeline/history';
 /** before the first answer says how often the server samples */
 const DEFAULT_POLL_MS = 5_000;
 
 async function fetchHistory(signal: AbortSignal): Promise<PipelineHistory> {
-  let res: Response;
-  try {
-    res = await fetch(HISTORY_URL, { signal, cache: 'no-store', headers: { accept: 'application/json' } });
-  } catch (err) {
-    if (signal.aborted) throw err;
-    // the browser's own message ("Failed to fetch") says nothing to a reader
-    throw new Error(UNREACHABLE);
-  }
+  const res = await reach(HISTORY_URL, signal);
   if (res.status === 404) throw new Error('this server keeps no pipeline history (it is older than this page)');
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch {
-    // a proxy's error page while the server behind it is down
-    throw new Error(`the pipeline history answered ${[res.status, res.statusText].filter(Boolean).join(' ')} without JSON`);
-  }
+  const body = await readJson(res, 'the pipeline history');
   if (!res.ok) throw new Error(`the pipeline history answered ${res.status}`);
   const parsed = pipelineHistorySchema.safeParse(body);
   if (!parsed.success) throw new Error('the pipeline history came in a shape this page does not understand');
