@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { fetchSession, fetchShop, fetchUser, LookupUnavailable } from './entityApi';
+import { fetchSession, fetchShop, fetchUser, LookupUnavailable, type Lookup } from './entityApi';
 
 /** The id pages follow the live data, a little less eagerly than the overview. */
 const REFRESH_MS = 5_000;
@@ -9,26 +9,19 @@ const REFRESH_MS = 5_000;
 const retryWhileUnavailable = (_failures: number, error: Error) => error instanceof LookupUnavailable;
 const retryDelay = (failures: number) => Math.min(1_000 * 2 ** failures, 10_000);
 
-export function useUserLookup(userId: string) {
+/** One id's lookup: a refused id stays refused; anything else may change with the next event. */
+function useLookup<T>(kind: 'user' | 'session', id: string, fetcher: (id: string, signal: AbortSignal) => Promise<Lookup<T>>) {
   return useQuery({
-    queryKey: ['user', userId],
-    queryFn: ({ signal }) => fetchUser(userId, signal),
-    // a refused id stays refused; anything else may change with the next event
+    queryKey: [kind, id],
+    queryFn: ({ signal }) => fetcher(id, signal),
     refetchInterval: (query) => (query.state.data?.kind === 'refused' ? false : REFRESH_MS),
     retry: retryWhileUnavailable,
     retryDelay,
   });
 }
 
-export function useSessionLookup(sessionId: string) {
-  return useQuery({
-    queryKey: ['session', sessionId],
-    queryFn: ({ signal }) => fetchSession(sessionId, signal),
-    refetchInterval: (query) => (query.state.data?.kind === 'refused' ? false : REFRESH_MS),
-    retry: retryWhileUnavailable,
-    retryDelay,
-  });
-}
+export const useUserLookup = (userId: string) => useLookup('user', userId, fetchUser);
+export const useSessionLookup = (sessionId: string) => useLookup('session', sessionId, fetchSession);
 
 export function useShopSettings() {
   return useQuery({
