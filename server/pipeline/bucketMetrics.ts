@@ -10,19 +10,23 @@ import {
   windowStart,
 } from '@/lib/metrics';
 import type { SessionSummary } from './assembleMetrics';
-import { emptyMinute, type MinuteDelta, type TopCounts } from './effects';
+import { hourStartIn } from '@/lib/shopTime';
+import type { ShopSettings } from '@/server/shop';
+import { addMoney, MINUTE_COUNTERS, type CurrencyMoney, type MinuteDelta, type TopCounts } from './effects';
 
 /** What a store keeps per UTC minute, as read back for a snapshot (fields it did not read are 0). */
 export type MinuteView = Omit<MinuteDelta, 'users' | 'byType' | 'foreign' | 'products' | 'countries'> & {
   byType: Iterable<[string, number]>;
-  foreign: Iterable<[string, { minor: number; orders: number }]>;
+  foreign: Iterable<[string, CurrencyMoney]>;
   /** distinct users with an event in this minute */
   distinctUsers: number;
 };
 
+/** every counter zero: the base of a view of the few fields a store read for a minute */
+const ZERO_COUNTERS = Object.fromEntries(MINUTE_COUNTERS.map((k) => [k, 0])) as Record<(typeof MINUTE_COUNTERS)[number], number>;
+
 export function emptyMinuteView(): MinuteView {
-  const { users: _u, byType: _t, foreign: _f, products: _p, countries: _c, ...counters } = emptyMinute();
-  return { ...counters, byType: [], foreign: [], distinctUsers: 0 };
+  return { ...ZERO_COUNTERS, byType: [], foreign: [], distinctUsers: 0 };
 }
 
 /** the minute windows a snapshot reads, each for what it needs */
@@ -51,11 +55,6 @@ export function snapshotRanges(now: number, cartAbandonAfterMs: number): Snapsho
   return { full, previousHour, openCarts };
 }
 
-/** the series minutes plus those events within the clock skew can reach (kept for callers) */
-export function snapshotMinutes(now: number): number[] {
-  return snapshotRanges(now, 0).full;
-}
-
 export interface CartFigures {
   abandoned: number;
   purchased: number;
@@ -79,24 +78,25 @@ export interface BucketFigures {
   /** orders counted in revenue over the last 60 minutes */
   ordersValuedLastHour: number;
   /** unconverted money over the last 60 minutes, per currency */
-  foreignLastHour: Map<string, { minor: number; orders: number }>;
+  foreignLastHour: Map<string, CurrencyMoney>;
   previousHour: { revenueMinor: number; orders: number; ordersValued: number };
   carts: CartFigures;
   funnel: FunnelFigures;
 }
 
 /**
- * Every bucketed figure of a snapshot from the minutes a store read. `hourStart` is the start of
- * the current hour in the shop time zone (it is not a UTC hour everywhere).
+ * Every bucketed figure of a snapshot from the minutes a store read (`ranges`). "This hour"
+ * starts at the shop time zone's hour, which is not a UTC hour everywhere.
  */
-export function figuresFromBuckets(now: number, hourStart: number, ranges: SnapshotRanges, read: (minute: number) => MinuteView | undefined): BucketFigures {
+export function figuresFromBuckets(now: number, shop: ShopSettings, ranges: SnapshotRanges, read: (minute: number) => MinuteView | undefined): BucketFigures {
+  const hourStart = hourStartIn(shop.timeZone, now);
   const current = minuteOf(now);
   const activeStart = windowStart(now, ACTIVE_USERS_WINDOW_MIN);
   const convStart = windowStart(now, CONVERSION_WINDOW_MIN);
   const cartStart = windowStart(now, CART_WINDOW_MIN);
   const series: MinutePoint[] = [];
   const byType = new Map<string, number>();
-  const foreign = new Map<string, { minor: number; orders: number }>();
+  const foreign = new Map<string, CurrencyMoney>();
   const s: SessionSummary = {
     sessions: 0,
     sessionsWithPurchase: 0,
@@ -125,12 +125,7 @@ export function figuresFromBuckets(now: number, hourStart: number, ranges: Snaps
       });
       if (b) {
         for (const [t, n] of b.byType) if (n) byType.set(t, (byType.get(t) ?? 0) + n);
-        for (const [c, f] of b.foreign) {
-          const t = foreign.get(c) ?? { minor: 0, orders: 0 };
-          t.minor += f.minor;
-          t.orders += f.orders;
-          foreign.set(c, t);
-        }
+        for (const [c, f] of b.foreign) addMoney(foreign, c, f.minor, f.orders);
         ordersValued += b.ordersValued;
         if (m >= hourStart) thisHour += b.revenueMinor;
       }
@@ -189,6 +184,22 @@ export function figuresFromBuckets(now: number, hourStart: number, ranges: Snaps
 export const TOP_LINES = 10;
 /** top lists are a ranking over an hour: stores recompute them this often, not per snapshot */
 export const TOP_REFRESH_MS = 5_000;
+
+/** A value recomputed at most every `everyMs` (the clock going back recomputes it too). */
+export class Refreshed<T> {
+  private held: { at: number; value: T } | null = null;
+  constructor(private readonly everyMs: number) {}
+
+  get(now: number, compute: () => T): { at: number; value: T } {
+    if (!this.held || now - this.held.at >= this.everyMs || now < this.held.at) this.held = { at: now, value: compute() };
+    return this.held;
+  }
+
+  /** drops the held value if it is still `value` (e.g. a read that failed) */
+  forget(value: T): void {
+    if (this.held?.value === value) this.held = null;
+  }
+}
 
 export interface TopFigures {
   products: { byRevenue: TopLine[]; byUnits: TopLine[] };

@@ -50,6 +50,21 @@ export interface EngineState {
  * another. Windows are whole minutes, so summing buckets gives exact windowed figures at a cost
  * that does not grow with the number of sessions or carts.
  */
+/** Money in one currency and the purchases it came from. */
+export interface CurrencyMoney {
+  minor: number;
+  orders: number;
+}
+
+/** adds money to a per-currency total: the one merge for minutes, windows and stored views */
+export function addMoney(into: Map<string, CurrencyMoney>, currency: string, minor: number, orders: number): void {
+  const t = into.get(currency);
+  if (t) {
+    t.minor += minor;
+    t.orders += orders;
+  } else into.set(currency, { minor, orders });
+}
+
 /** What one product or country took in a minute. */
 export interface TopCounts {
   /** shop-currency minor units (converted; purchases without a rate add none) */
@@ -67,7 +82,7 @@ export interface MinuteDelta {
   /** purchases counted in revenueMinor (the average order value's denominator) */
   ordersValued: number;
   /** purchases in currencies without a rate, kept apart per currency: never added to revenueMinor */
-  foreign: Map<string, { minor: number; orders: number }>;
+  foreign: Map<string, CurrencyMoney>;
   products: Map<string, TopCounts>;
   countries: Map<string, TopCounts>;
   byType: Map<string, number>;
@@ -162,13 +177,7 @@ export function addMinute(into: MinuteDelta, d: MinuteDelta): void {
   for (const k of MINUTE_COUNTERS) into[k] += d[k];
   for (const [t, n] of d.byType) into.byType.set(t, (into.byType.get(t) ?? 0) + n);
   for (const u of d.users) into.users.add(u);
-  for (const [c, f] of d.foreign) {
-    const t = into.foreign.get(c);
-    if (t) {
-      t.minor += f.minor;
-      t.orders += f.orders;
-    } else into.foreign.set(c, { ...f });
-  }
+  for (const [c, f] of d.foreign) addMoney(into.foreign, c, f.minor, f.orders);
   for (const [id, t] of d.products) addTop(into.products, id, t);
   for (const [id, t] of d.countries) addTop(into.countries, id, t);
 }

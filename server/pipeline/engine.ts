@@ -5,7 +5,7 @@ import { lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
 import type { LogRecord, UserRecord } from '@/server/ports';
 import type { EventRules } from '@/server/rules/eventRules';
 import type { ShopSettings } from '@/server/shop';
-import { addTop, emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest, type TopCounts } from './effects';
+import { addMoney, addTop, emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from './effects';
 import { scoreFraud } from './fraud';
 import { addEventToSession, cloneSession, newSession, sessionContribution, SESSION_RETENTION_MS } from './sessionRecords';
 import { addEventToUser, cloneUserRecord, fraudHistoryOf, mergeRecentEvents, newUserRecord, toRecentEvent } from './userRecords';
@@ -124,28 +124,7 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       b.byType.set(e.type, (b.byType.get(e.type) ?? 0) + 1);
       b.users.add(e.userId);
       if (e.type === 'purchase') {
-        b.orders++;
-        if (shopMinor !== null) {
-          b.revenueMinor += shopMinor;
-          b.ordersValued++;
-        } else if (e.amountMinor !== null) {
-          const f = b.foreign.get(currency);
-          if (f) {
-            f.minor += e.amountMinor;
-            f.orders++;
-          } else b.foreign.set(currency, { minor: e.amountMinor, orders: 1 });
-        }
-        const revenues = lineRevenues(e, lines, currency, shopMinor, shop);
-        const seen = new Set<string>();
-        let units = 0;
-        lines.forEach((line, i) => {
-          units += line.quantity;
-          addTop(b.products, line.productId, { revenueMinor: revenues[i], units: line.quantity, orders: seen.has(line.productId) ? 0 : 1 });
-          seen.add(line.productId);
-        });
-        // where the purchase was made: its own location, else the user's last known one
-        const country = e.location?.country ?? u.after.lastLocation?.country ?? null;
-        if (country) addTop(b.countries, country, { revenueMinor: shopMinor ?? 0, units, orders: 1 } satisfies TopCounts);
+        addPurchaseToMinute(b, lines, currency, e.amountMinor, shopMinor, e.location?.country ?? u.after.lastLocation?.country ?? null, shop);
       }
     }
     if (e.type === 'purchase' && e.amountMinor) {
@@ -212,17 +191,39 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
   return { effects: fx, failures };
 }
 
+type PurchaseLine = ReturnType<typeof purchaseLines>[number];
+
+/**
+ * One purchase in its minute: orders, shop-currency revenue (or money kept apart per currency
+ * without a rate), and what each product and the purchase's country took.
+ */
+function addPurchaseToMinute(b: MinuteDelta, lines: PurchaseLine[], currency: string, amountMinor: number | null, shopMinor: number | null, country: string | null, shop: ShopSettings): void {
+  b.orders++;
+  if (shopMinor !== null) {
+    b.revenueMinor += shopMinor;
+    b.ordersValued++;
+  } else if (amountMinor !== null) addMoney(b.foreign, currency, amountMinor, 1);
+  const revenues = lineRevenues(lines, currency, shopMinor, shop);
+  const counted = new Set<string>();
+  let units = 0;
+  lines.forEach((line, i) => {
+    units += line.quantity;
+    // a product on two lines of one purchase is one order
+    addTop(b.products, line.productId, { revenueMinor: revenues[i], units: line.quantity, orders: counted.has(line.productId) ? 0 : 1 });
+    counted.add(line.productId);
+  });
+  if (country) addTop(b.countries, country, { revenueMinor: shopMinor ?? 0, units, orders: 1 });
+}
+
 /**
  * Shop-currency revenue of each line of a purchase: its price × quantity converted where every
  * line has a price; otherwise the purchase's converted amount shared by quantity (exactly: the
- * remainder goes to the first lines). Zero throughout without a rate.
+ * remainder goes to the first lines). Zero throughout without a rate (`shopMinor` null); with
+ * one, every line of the purchase's currency converts too.
  */
-function lineRevenues(e: PulseEvent, lines: { productId: string; quantity: number; priceMinor?: number | null }[], currency: string, shopMinor: number | null, shop: ShopSettings): number[] {
+function lineRevenues(lines: PurchaseLine[], currency: string, shopMinor: number | null, shop: ShopSettings): number[] {
   if (shopMinor === null || lines.length === 0) return lines.map(() => 0);
-  if (lines.every((l) => typeof l.priceMinor === 'number')) {
-    const out = lines.map((l) => convertMinor(l.priceMinor! * l.quantity, currency, shop.currency, shop.rates));
-    if (out.every((v): v is number => v !== null)) return out;
-  }
+  if (lines.every((l) => l.priceMinor !== null)) return lines.map((l) => convertMinor(l.priceMinor! * l.quantity, currency, shop.currency, shop.rates)!);
   const units = lines.reduce((n, l) => n + l.quantity, 0);
   const out = lines.map((l) => Math.floor((shopMinor * l.quantity) / units));
   let rest = shopMinor - out.reduce((n, v) => n + v, 0);

@@ -28,7 +28,7 @@ function figures(deltas: Map<number, MinuteDelta>[]) {
       buckets.set(m, b);
     }
   }
-  return figuresFromBuckets(NOW, hourOf(NOW), snapshotRanges(NOW, shop.cartAbandonAfterMs), (m): MinuteView | undefined => {
+  return figuresFromBuckets(NOW, shop, snapshotRanges(NOW, shop.cartAbandonAfterMs), (m): MinuteView | undefined => {
     const b = buckets.get(m);
     return b ? { ...b, distinctUsers: b.users.size } : undefined;
   });

@@ -1,8 +1,7 @@
 import type { Alert } from '@/lib/live';
 import { windowStart } from '@/lib/metrics';
-import { hourStartIn } from '@/lib/shopTime';
 import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
-import { figuresFromBuckets, snapshotRanges, TOP_REFRESH_MS, topFromMinutes, topMinutes, type TopFigures } from '@/server/pipeline/bucketMetrics';
+import { figuresFromBuckets, Refreshed, snapshotRanges, TOP_REFRESH_MS, topFromMinutes, topMinutes, type TopFigures } from '@/server/pipeline/bucketMetrics';
 import { addMinute, emptyMinute, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from '@/server/pipeline/effects';
 import { DAY_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
 import type { ShopSettings } from '@/server/shop';
@@ -55,7 +54,8 @@ export class MemoryLiveStore implements LiveStore {
   private newestEventTime: number | null = null;
   private newestReceivedAt: number | null = null;
   private lastPrune = 0;
-  private top: (TopFigures & { computedAt: number }) | null = null;
+  /** the top lists change with every purchase but are read as a ranking: recomputed every few seconds, like the Redis store's */
+  private readonly top = new Refreshed<TopFigures>(TOP_REFRESH_MS);
   /** nothing survives a restart: counting begins with the store */
   private readonly countingSince: number;
 
@@ -139,16 +139,11 @@ export class MemoryLiveStore implements LiveStore {
 
   async snapshot(now: number): Promise<LiveMetrics> {
     const { shop } = this.opts;
-    const figures = figuresFromBuckets(now, hourStartIn(shop.timeZone, now), snapshotRanges(now, shop.cartAbandonAfterMs), (m) => {
+    const figures = figuresFromBuckets(now, shop, snapshotRanges(now, shop.cartAbandonAfterMs), (m) => {
       const b = this.minutes.get(m);
       return b ? { ...b, distinctUsers: b.users.size } : undefined;
     });
-    // the top lists change with every purchase but are read as a ranking: like the Redis store,
-    // recompute them every few seconds, so screens receive them only when they are new
-    if (!this.top || now - this.top.computedAt >= TOP_REFRESH_MS || now < this.top.computedAt) {
-      this.top = { ...topFromMinutes(topMinutes(now).flatMap((m) => this.minutes.get(m) ?? [])), computedAt: now };
-    }
-    const top = this.top;
+    const top = this.top.get(now, () => topFromMinutes(topMinutes(now).flatMap((m) => this.minutes.get(m) ?? [])));
     const today = shop.calendar.dayStart(now);
     const threshold = this.opts.rules.current().lowStockAtOrBelow;
     const low: { productId: string; stock: number }[] = [];
@@ -161,7 +156,7 @@ export class MemoryLiveStore implements LiveStore {
       newestEventTime: this.newestEventTime,
       newestReceivedAt: this.newestReceivedAt,
       figures,
-      top,
+      top: { ...top.value, computedAt: top.at },
       revenueTodayMinor: this.days.get(today) ?? 0,
       foreignToday: this.daysForeign.get(today) ?? [],
       inventory: { tracked: this.stock.size, lowStockThreshold: threshold, lowStock: low.slice(0, 10) },

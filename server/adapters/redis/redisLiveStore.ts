@@ -13,7 +13,7 @@ import { encodeEffects, RECENT_KEPT } from './encodeEffects';
 import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
 import { readRedisSnapshot, readRedisTop } from './redisSnapshot';
-import { TOP_REFRESH_MS, type TopFigures } from '@/server/pipeline/bucketMetrics';
+import { Refreshed, TOP_REFRESH_MS, type TopFigures } from '@/server/pipeline/bucketMetrics';
 import { runScript } from './scripting';
 import { parseUserRecordJson } from '@/server/users/userRecordJson';
 
@@ -100,7 +100,7 @@ export class RedisLiveStore implements LiveStore {
   }
 
   /** top lists read 60 hashes whose size grows with the catalogue: recomputed every few seconds, shared */
-  private top: { at: number; value: Promise<TopFigures> } | null = null;
+  private readonly top = new Refreshed<Promise<TopFigures>>(TOP_REFRESH_MS);
 
   /** marks the store as counting from now unless it already is (a fresh Redis, or a flushed one) */
   async open(now: number): Promise<void> {
@@ -108,14 +108,12 @@ export class RedisLiveStore implements LiveStore {
   }
 
   snapshot(now: number): Promise<LiveMetrics> {
-    if (!this.top || now - this.top.at >= TOP_REFRESH_MS || now < this.top.at) {
-      const value = readRedisTop(this.redis, this.keys, now);
-      this.top = { at: now, value };
-      value.catch(() => {
-        if (this.top?.value === value) this.top = null;
-      });
-    }
-    const { at, value } = this.top;
+    const { at, value } = this.top.get(now, () => {
+      const read = readRedisTop(this.redis, this.keys, now);
+      // a failed read is not kept for the next seconds' snapshots
+      read.catch(() => this.top.forget(read));
+      return read;
+    });
     return readRedisSnapshot(this.redis, this.keys, now, {
       lowStockAtOrBelow: this.opts.rules.current().lowStockAtOrBelow,
       shop: this.opts.shop,

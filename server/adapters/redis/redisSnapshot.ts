@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import { alertSchema, type Alert, type LiveSnapshot } from '@/lib/live';
-import { hourStartIn } from '@/lib/shopTime';
 import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
 import { emptyMinuteView, figuresFromBuckets, snapshotRanges, topFromMinutes, topMinutes, type MinuteView, type TopFigures } from '@/server/pipeline/bucketMetrics';
-import type { TopCounts } from '@/server/pipeline/effects';
+import { addMoney, type CurrencyMoney, type TopCounts } from '@/server/pipeline/effects';
 import type { ShopSettings } from '@/server/shop';
 import type { LiveMetrics } from '@/server/ports';
 import { log } from '@/server/log';
@@ -65,7 +64,7 @@ export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number,
     const ab = Number(next<string | null>() ?? 0);
     if (ab) views.set(m, { ...emptyMinuteView(), cartsAbandoned: ab });
   }
-  const figures = figuresFromBuckets(now, hourStartIn(o.shop.timeZone, now), ranges, (m) => views.get(m));
+  const figures = figuresFromBuckets(now, o.shop, ranges, (m) => views.get(m));
   const revDay = Number(next<string | null>() ?? 0);
   const foreignToday = Object.entries(next<Record<string, string>>()).map(([c, v]): [string, number] => [c, Number(v)]);
   const since = next<string | null>();
@@ -108,48 +107,45 @@ export async function readRedisSnapshot(redis: Redis, k: RedisKeys, now: number,
   };
 }
 
+/** each top-hash tag (all three characters long): which list and which figure it counts */
+const TOP_FIELD_OF = new Map(
+  (['products', 'countries'] as const).flatMap((list) =>
+    (Object.entries(TOP_TAGS[list]) as [keyof TopCounts, string][]).map(([figure, tag]) => [tag, { list, figure }] as const),
+  ),
+);
+
 /** top products and countries over the trailing 60 minutes: one pipelined read of the minutes' top hashes */
 export async function readRedisTop(redis: Redis, k: RedisKeys, now: number): Promise<TopFigures> {
   const minutes = topMinutes(now);
   const pipe = redis.pipeline();
   for (const m of minutes) pipe.hgetall(k.minuteTop(m));
   const next = pipelineReader(await pipe.exec());
-  const parsed = minutes.map(() => {
+  const totals = { products: new Map<string, TopCounts>(), countries: new Map<string, TopCounts>() };
+  for (const _ of minutes) {
     const h = next<Record<string, string>>();
-    const products = new Map<string, TopCounts>();
-    const countries = new Map<string, TopCounts>();
     // hgetall's object: own keys only, every id behind its tag
     for (const field of Object.keys(h)) {
-      for (const [kind, into] of [['products', products], ['countries', countries]] as const) {
-        for (const [name, tag] of Object.entries(TOP_TAGS[kind]) as [keyof TopCounts, string][]) {
-          if (!field.startsWith(tag)) continue;
-          const id = field.slice(tag.length);
-          const t = into.get(id) ?? { revenueMinor: 0, units: 0, orders: 0 };
-          t[name] += Number(h[field]);
-          into.set(id, t);
-        }
-      }
+      const at = TOP_FIELD_OF.get(field.slice(0, 3));
+      if (!at) continue;
+      const id = field.slice(3);
+      const into = totals[at.list];
+      const t = into.get(id) ?? { revenueMinor: 0, units: 0, orders: 0 };
+      t[at.figure] += Number(h[field]);
+      into.set(id, t);
     }
-    return { products, countries };
-  });
-  return topFromMinutes(parsed);
+  }
+  return topFromMinutes([totals]);
 }
 
 function minuteView(h: Record<string, string>, distinctUsers: number): MinuteView {
   const n = (field: string) => Number(h[field] ?? 0);
   const byType: [string, number][] = [];
-  const foreign = new Map<string, { minor: number; orders: number }>();
+  const foreign = new Map<string, CurrencyMoney>();
   // hgetall's object: iterate own keys only; types and currencies are behind their tags
   for (const field of Object.keys(h)) {
     if (field.startsWith('t:')) byType.push([field.slice(2), Number(h[field])]);
-    else if (field.startsWith('x:') || field.startsWith('xo:')) {
-      const orders = field.startsWith('xo:');
-      const currency = field.slice(orders ? 3 : 2);
-      const f = foreign.get(currency) ?? { minor: 0, orders: 0 };
-      if (orders) f.orders += Number(h[field]);
-      else f.minor += Number(h[field]);
-      foreign.set(currency, f);
-    }
+    else if (field.startsWith('x:')) addMoney(foreign, field.slice(2), Number(h[field]), 0);
+    else if (field.startsWith('xo:')) addMoney(foreign, field.slice(3), 0, Number(h[field]));
   }
   const view = { ...emptyMinuteView(), byType, foreign: [...foreign], distinctUsers };
   for (const [name, field] of Object.entries(MINUTE_FIELDS) as [keyof typeof MINUTE_FIELDS, string][]) view[name] = n(field);
