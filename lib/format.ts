@@ -1,20 +1,7 @@
 /**
- * Display formatting shared by pages. Money arrives as integer minor units of its currency; the
- * money helpers here delegate to lib/money.ts so each currency shows its own decimals (JPY none,
- * KWD three). Their `currency` defaults to EUR only so older callers compile: pass the shop
- * currency (`snapshot.shop.currency`) or the event's own currency.
+ * Display formatting shared by pages. Money is formatted by lib/money.ts `formatMoney`, always
+ * with the currency it is in (the shop's, or an event's own): no helper here assumes one.
  */
-import { formatMoney as formatMoneyIn } from './money';
-
-/** "€1,234.56", "JP¥100,000", "KWD 1.235"; an unknown code shows as "1,234.56 XYZ". */
-export function formatMoney(minor: number, currency = 'EUR'): string {
-  return formatMoneyIn(minor, currency);
-}
-
-/** For chart axes: full amounts below 10,000 major units, then "€12.3k", "€1.2m". */
-export function formatCompactMoney(minor: number, currency = 'EUR'): string {
-  return formatMoneyIn(minor, currency, { compact: true, compactFrom: 10_000 });
-}
 
 // building an Intl.NumberFormat costs about 100 µs, using one about 1 µs: keep them
 const numberFormats = new Map<number, Intl.NumberFormat>();
@@ -94,7 +81,3 @@ export function formatEventType(type: string): string {
   return type.replace(/_/g, ' ');
 }
 
-/** Money without its minor part for across-the-room displays: "€9,412", then "€123.4k", "€1.2m" (never rounded up). */
-export function formatWholeMoney(minor: number, currency = 'EUR'): string {
-  return formatMoneyIn(minor, currency, { whole: true, compact: true });
-}

@@ -1,6 +1,6 @@
 import type { PulseEvent } from '@/lib/events';
 import type { Alert } from '@/lib/live';
-import { formatMoney } from '@/lib/format';
+import { formatMoney } from '@/lib/money';
 import type { FraudScore } from '@/server/pipeline/fraud';
 
 /** Thresholds of the built-in event rules (editable alert rules arrive with rule management). */

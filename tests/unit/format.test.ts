@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatCompactMoney,
-  formatCompactNumber,
-  formatDuration,
-  formatEventType,
-  formatMoney,
-  formatNumber,
-  formatPercent,
-  formatWholeMoney,
-} from '@/lib/format';
+import { formatCompactNumber, formatDuration, formatEventType, formatNumber, formatPercent } from '@/lib/format';
+import { formatMoney as formatMoneyIn } from '@/lib/money';
 
-describe('money in lib/format (through lib/money)', () => {
-  it('formatMoney shows the currency’s own decimals, EUR when none is passed', () => {
+// the forms pages use: plain, chart axes (compact from 10,000) and across the room (whole, compact from 100,000)
+const formatMoney = (minor: number, currency = 'EUR') => formatMoneyIn(minor, currency);
+const formatCompactMoney = (minor: number, currency = 'EUR') => formatMoneyIn(minor, currency, { compact: true, compactFrom: 10_000 });
+const formatWholeMoney = (minor: number, currency = 'EUR') => formatMoneyIn(minor, currency, { whole: true, compact: true });
+
+describe('money as the pages format it (lib/money)', () => {
+  it('formatMoney shows the currency’s own decimals', () => {
     expect(formatMoney(123456)).toBe('€1,234.56');
     expect(formatMoney(123456, 'GBP')).toBe('£1,234.56');
     expect(formatMoney(100000, 'JPY')).toBe('JP¥100,000');
