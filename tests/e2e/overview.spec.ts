@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { sessionHref, userHref } from '../../components/entity/links';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer, isoAgo, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The live overview (/) and the id pages (/users/[id], /sessions/[id]) against real servers:
@@ -34,45 +34,20 @@ const COUNTRIES = [
 ];
 
 /** The last 50 minutes of a shop: sessions that browse, some that cart, fewer that buy. */
-function lastHourOfTraffic(): WireEvent[] {
-  const events: WireEvent[] = [];
-  for (let minutesAgo = 50; minutesAgo >= 1; minutesAgo--) {
-    const sessions = 6 + Math.round(4 * Math.sin(minutesAgo / 7) + ((minutesAgo * 7) % 5));
-    for (let s = 0; s < sessions; s++) {
-      const user = uid('shopper');
-      const session = uid('session');
-      const start = minutesAgo * 60_000 - s * 1_000;
-      for (let v = 0; v < 3 + (s % 4); v++) {
-        events.push({ timestamp: isoAgo(start - v * 1_500), user_id: user, session_id: session, event_type: 'page_view', properties: { page: `/p/${v}` } });
-      }
-      if (s % 2 !== 0) continue;
+const lastHour = (): WireEvent[] =>
+  lastHourOfTraffic({
+    pages: (s) => Array.from({ length: 3 + (s % 4) }, (_, v) => `/p/${v}`),
+    cart: (minutesAgo, s) => {
       const product = PRODUCTS[(minutesAgo + s) % PRODUCTS.length];
-      const quantity = 1 + ((minutesAgo + s) % 3);
-      events.push({
-        timestamp: isoAgo(start - 8_000),
-        user_id: user,
-        session_id: session,
-        event_type: 'add_to_cart',
-        properties: { product_id: product.id, quantity, price: product.price },
-      });
-      if (s % 4 !== 0) continue;
-      const amount = Math.round(product.price * quantity * 100) / 100;
-      events.push({
-        timestamp: isoAgo(start - 12_000),
-        user_id: user,
-        session_id: session,
-        event_type: 'purchase',
-        properties: {
-          amount,
-          currency: 'EUR',
-          items: [{ product_id: product.id, quantity, price: product.price }],
-          location: COUNTRIES[(minutesAgo + s) % COUNTRIES.length],
-        },
-      });
-    }
-  }
-  return events;
-}
+      return { product_id: product.id, quantity: 1 + ((minutesAgo + s) % 3), price: product.price };
+    },
+    purchase: (line, minutesAgo, s) => ({
+      amount: Math.round(line.price * line.quantity * 100) / 100,
+      currency: 'EUR',
+      items: [line],
+      location: COUNTRIES[(minutesAgo + s) % COUNTRIES.length],
+    }),
+  });
 
 /**
  * Purchases big enough for seven-figure revenue today, and one that trips both the fraud and the
@@ -130,7 +105,7 @@ test.describe('on a fresh store with a busy hour', () => {
 
   test.beforeAll(async ({ request }) => {
     server = await startExtraServer({});
-    await post(request, lastHourOfTraffic(), server.url);
+    await post(request, lastHour(), server.url);
     const big = bigSpenders();
     fraudster = big.fraudster;
     await post(request, big.events, server.url);

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { E2E_ADMIN_KEY } from '../../playwright.config';
 import { formatPercent } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, isoAgo, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The live overview (/) against the real server (the wall's tests are in wall.spec.ts). Tests share one
@@ -135,31 +135,14 @@ test('a purchase that takes stock to the threshold lists the product as low stoc
   await expect(alert).toHaveAttribute('data-severity', 'info');
 });
 
+const PRODUCTS = ['prod_earbuds', 'prod_tshirt', 'prod_sneakers', 'prod_mug', 'prod_serum', 'prod_yoga_mat'];
 /** An hour of plausible traffic, so the screenshots show charts with shape. */
-function lastHourOfTraffic(): WireEvent[] {
-  const events: WireEvent[] = [];
-  const products = ['prod_earbuds', 'prod_tshirt', 'prod_sneakers', 'prod_mug', 'prod_serum', 'prod_yoga_mat'];
-  for (let minutesAgo = 50; minutesAgo >= 1; minutesAgo--) {
-    const sessions = 6 + Math.round(4 * Math.sin(minutesAgo / 7) + ((minutesAgo * 7) % 5));
-    for (let s = 0; s < sessions; s++) {
-      const user = uid('shopper');
-      const session = uid('session');
-      const start = minutesAgo * 60_000 - s * 1_000;
-      for (let v = 0; v < 3 + (s % 4); v++) {
-        events.push({ timestamp: isoAgo(start - v * 1_500), user_id: user, session_id: session, event_type: 'page_view', properties: { page: `/p/${v}` } });
-      }
-      if (s % 2 === 0) {
-        const product = products[(minutesAgo + s) % products.length];
-        events.push({ timestamp: isoAgo(start - 8_000), user_id: user, session_id: session, event_type: 'add_to_cart', properties: { product_id: product, quantity: 1, price: 39.9 } });
-        if (s % 4 === 0) {
-          const amount = 19.9 + ((minutesAgo * 37 + s * 11) % 240);
-          events.push({ timestamp: isoAgo(start - 12_000), user_id: user, session_id: session, event_type: 'purchase', properties: { amount, currency: 'EUR' } });
-        }
-      }
-    }
-  }
-  return events;
-}
+const lastHour = (): WireEvent[] =>
+  lastHourOfTraffic({
+    pages: (s) => Array.from({ length: 3 + (s % 4) }, (_, v) => `/p/${v}`),
+    cart: (minutesAgo, s) => ({ product_id: PRODUCTS[(minutesAgo + s) % PRODUCTS.length], quantity: 1, price: 39.9 }),
+    purchase: (_, minutesAgo, s) => ({ amount: 19.9 + ((minutesAgo * 37 + s * 11) % 240), currency: 'EUR' }),
+  });
 
 test('screenshots of the overview with data', async ({ page, request }, testInfo) => {
   const stock = await request.post('/api/inventory', {
@@ -167,7 +150,7 @@ test('screenshots of the overview with data', async ({ page, request }, testInfo
     data: { items: [{ product_id: 'prod_espresso', stock: 3 }, { product_id: 'prod_yoga_mat', stock: 0 }, { product_id: 'prod_mug', stock: 240 }] },
   });
   expect(stock.ok()).toBe(true);
-  const traffic = lastHourOfTraffic();
+  const traffic = lastHour();
   for (let i = 0; i < traffic.length; i += 200) await post(request, traffic.slice(i, i + 200));
   await post(request, [
     { timestamp: isoAgo(20_000), user_id: uid('vip'), event_type: 'purchase', properties: { amount: 2490, currency: 'EUR' } },

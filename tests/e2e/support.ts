@@ -103,3 +103,42 @@ export async function openLive(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 30_000 });
 }
+
+/** What a session of a generated hour puts in its cart. */
+export type CartLine = { product_id: string; quantity: number; price: number };
+
+/**
+ * A generated last 50 minutes of a shop, so charts and sparklines have shape: 2–16 sessions a
+ * minute, swinging like real traffic; each session views `pages(s)` (1.5 s apart), every second one
+ * adds `cart(minutesAgo, s)` to its cart 8 s in, and every fourth one buys 12 s in, the purchase
+ * saying `purchase(line, minutesAgo, s)`. `s` is the session's index within its minute.
+ */
+export function lastHourOfTraffic(shape: {
+  pages: (s: number) => string[];
+  cart: (minutesAgo: number, s: number) => CartLine;
+  purchase: (line: CartLine, minutesAgo: number, s: number) => Record<string, unknown>;
+}): WireEvent[] {
+  const events: WireEvent[] = [];
+  for (let minutesAgo = 50; minutesAgo >= 1; minutesAgo--) {
+    const sessions = 6 + Math.round(4 * Math.sin(minutesAgo / 7) + ((minutesAgo * 7) % 5));
+    for (let s = 0; s < sessions; s++) {
+      const user = uid('shopper');
+      const session = uid('session');
+      const start = minutesAgo * 60_000 - s * 1_000;
+      const event = (msIn: number, event_type: string, properties: Record<string, unknown>): WireEvent => ({
+        timestamp: isoAgo(start - msIn),
+        user_id: user,
+        session_id: session,
+        event_type,
+        properties,
+      });
+      shape.pages(s).forEach((page, v) => events.push(event(v * 1_500, 'page_view', { page })));
+      if (s % 2 !== 0) continue;
+      const line = shape.cart(minutesAgo, s);
+      events.push(event(8_000, 'add_to_cart', { ...line }));
+      if (s % 4 !== 0) continue;
+      events.push(event(12_000, 'purchase', shape.purchase(line, minutesAgo, s)));
+    }
+  }
+  return events;
+}

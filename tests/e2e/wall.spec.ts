@@ -3,7 +3,7 @@ import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
 import { startServer, type PulseProcess } from '../helpers/processes';
-import { collectErrors, screenshotPath, valueOf, isoAgo, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { collectErrors, screenshotPath, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The wall display (/wall) against the real server. Tests share one server with the other
@@ -230,26 +230,12 @@ function expectFits(report: LayoutReport, size: { width: number; height: number 
 }
 
 /** An hour of plausible traffic, so the sparklines have shape. */
-function lastHourOfTraffic(): WireEvent[] {
-  const events: WireEvent[] = [];
-  for (let minutesAgo = 50; minutesAgo >= 1; minutesAgo--) {
-    const sessions = 6 + Math.round(4 * Math.sin(minutesAgo / 7) + ((minutesAgo * 7) % 5));
-    for (let s = 0; s < sessions; s++) {
-      const user = uid('shopper');
-      const session = uid('session');
-      const start = minutesAgo * 60_000 - s * 1_000;
-      events.push({ timestamp: isoAgo(start), user_id: user, session_id: session, event_type: 'page_view', properties: { page: '/p/1' } });
-      if (s % 2 === 0) {
-        events.push({ timestamp: isoAgo(start - 8_000), user_id: user, session_id: session, event_type: 'add_to_cart', properties: { product_id: 'prod_mug', quantity: 1, price: 39.9 } });
-        if (s % 4 === 0) {
-          const amount = 19.9 + ((minutesAgo * 37 + s * 11) % 240);
-          events.push({ timestamp: isoAgo(start - 12_000), user_id: user, session_id: session, event_type: 'purchase', properties: { amount, currency: 'EUR' } });
-        }
-      }
-    }
-  }
-  return events;
-}
+const lastHour = (): WireEvent[] =>
+  lastHourOfTraffic({
+    pages: () => ['/p/1'],
+    cart: () => ({ product_id: 'prod_mug', quantity: 1, price: 39.9 }),
+    purchase: (_, minutesAgo, s) => ({ amount: 19.9 + ((minutesAgo * 37 + s * 11) % 240), currency: 'EUR' }),
+  });
 
 /** A user's four small purchases in Germany, then a big one from Japan: fraud (score 1.0) and high value at once. */
 function fraudulentPurchase(amount: number): { events: WireEvent[]; eventId: string; user: string } {
@@ -273,7 +259,7 @@ function fraudulentPurchase(amount: number): { events: WireEvent[]; eventId: str
 
 test('the wall fits every screen from a phone to 4K, six- and seven-figure revenue included', async ({ page, request }, testInfo) => {
   const errors = collectErrors(page);
-  await post(request, lastHourOfTraffic());
+  await post(request, lastHour());
   const fraud = fraudulentPurchase(1_234_567.89);
   await post(request, fraud.events);
   // a currency without a rate on the shared server: kept apart
