@@ -111,6 +111,31 @@ const envSchema = z.object({
   SHOP_TIMEZONE: z.string().refine(isValidTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' }).default('UTC'),
   /** a cart without a purchase this many minutes after its last add-to-cart counts as abandoned */
   CART_ABANDON_AFTER_MINUTES: int(1, 120).default(30),
+  /** where Pulse keeps what it writes to disk (the local lake, and later the embedded database) */
+  PULSE_DATA_DIR: z.string().min(1).default('./data'),
+  /** the local lake folder (default: PULSE_DATA_DIR/lake); ignored when LAKE_S3_BUCKET is set */
+  LAKE_DIR: z.string().min(1).optional(),
+  /** write the lake to this S3 bucket instead of a local folder */
+  LAKE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' }).optional(),
+  /** key prefix inside the bucket */
+  LAKE_S3_PREFIX: z.string().regex(/^([A-Za-z0-9_.=-]+\/)*$/, { error: 'must be empty or path segments ending in /, e.g. pulse/' }).default(''),
+  /** an S3-compatible endpoint (s3rver, MinIO); unset for AWS */
+  S3_ENDPOINT: z.url({ error: 'must be a URL' }).optional(),
+  /** the lake writer flushes a partition at least this often (an event is queryable within about this long) */
+  LAKE_FLUSH_INTERVAL_MS: int(1000, 15 * 60_000).default(30_000),
+  /** …or as soon as this many events are buffered for a partition */
+  LAKE_FLUSH_MAX_EVENTS: int(100, 1_000_000).default(50_000),
+  /** off: no lake writer in this process (the events stay in the log for a writer elsewhere) */
+  LAKE_WRITER: bool.default(true),
+  /** closed hours with more than one file are compacted this long after they end */
+  LAKE_COMPACT_AFTER_MINUTES: int(1, 24 * 60).default(10),
+  /** what answers /api/history: duckdb over the local lake, athena over S3 (default: athena with LAKE_S3_BUCKET, else duckdb) */
+  HISTORY_ENGINE: z.enum(['duckdb', 'athena'], { error: 'must be duckdb or athena' }).optional(),
+  ATHENA_WORKGROUP: z.string().min(1).default('primary'),
+  ATHENA_DATABASE: z.string().regex(/^[a-z0-9_]{1,255}$/, { error: 'must be lower-case letters, digits and _' }).default('pulse'),
+  ATHENA_TABLE: z.string().regex(/^[a-z0-9_]{1,255}$/, { error: 'must be lower-case letters, digits and _' }).default('events'),
+  /** s3://bucket/prefix/ for Athena query results (unset: the workgroup's own setting) */
+  ATHENA_OUTPUT_LOCATION: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, { error: 'must be an s3://bucket/prefix/ URL' }).optional(),
   /** keys for admin actions (dead-letter replay and discard) until user management exists */
   ADMIN_API_KEYS: list
     .pipe(z.array(z.string().min(16, { error: 'each key must be at least 16 characters' })))
@@ -118,7 +143,7 @@ const envSchema = z.object({
 });
 
 export type Mode = 'embedded' | 'single-node';
-export type Config = z.infer<typeof envSchema> & { mode: Mode };
+export type Config = z.infer<typeof envSchema> & { mode: Mode; historyEngine: 'duckdb' | 'athena' };
 
 export class ConfigError extends Error {}
 
@@ -150,5 +175,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration:\n  USER_STORE=${parsed.data.USER_STORE}: the per-user store is fed from Redis; set REDIS_URL, or keep USER_STORE=live in embedded mode`,
     );
   }
-  return { ...parsed.data, mode };
+  if (parsed.data.HISTORY_ENGINE === 'athena' && !parsed.data.LAKE_S3_BUCKET) {
+    throw new ConfigError(`Invalid configuration:\n  HISTORY_ENGINE=athena: Athena reads the lake from S3; set LAKE_S3_BUCKET (and ATHENA_OUTPUT_LOCATION), or use HISTORY_ENGINE=duckdb`);
+  }
+  if (parsed.data.HISTORY_ENGINE === 'duckdb' && parsed.data.LAKE_S3_BUCKET) {
+    throw new ConfigError(`Invalid configuration:\n  HISTORY_ENGINE=duckdb: DuckDB here reads only a local lake (no network extensions); with LAKE_S3_BUCKET use HISTORY_ENGINE=athena`);
+  }
+  const historyEngine: 'duckdb' | 'athena' = parsed.data.HISTORY_ENGINE ?? (parsed.data.LAKE_S3_BUCKET ? 'athena' : 'duckdb');
+  return { ...parsed.data, mode, historyEngine };
 }

@@ -221,7 +221,7 @@ function addPurchaseToMinute(b: MinuteDelta, lines: PurchaseLine[], currency: st
  * remainder goes to the first lines). Zero throughout without a rate (`shopMinor` null); with
  * one, every line of the purchase's currency converts too.
  */
-function lineRevenues(lines: PurchaseLine[], currency: string, shopMinor: number | null, shop: ShopSettings): number[] {
+export function lineRevenues(lines: PurchaseLine[], currency: string, shopMinor: number | null, shop: ShopSettings): number[] {
   if (shopMinor === null || lines.length === 0) return lines.map(() => 0);
   if (lines.every((l) => l.priceMinor !== null)) return lines.map((l) => convertMinor(l.priceMinor! * l.quantity, currency, shop.currency, shop.rates)!);
   const units = lines.reduce((n, l) => n + l.quantity, 0);

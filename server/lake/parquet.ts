@@ -1,0 +1,133 @@
+import { DuckDBInstance, DuckDBListType, BIGINT, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { LAKE_COLUMNS, type LakeRow } from './schema';
+
+/** a path inside a DuckDB statement (COPY … TO takes no parameters); ours never hold client data */
+export function sqlPath(path: string): string {
+  return `'${path.replaceAll("'", "''")}'`;
+}
+
+/** a DuckDB instance for the lake: no network, extensions only from what ships built in */
+export async function openDuckDB(opts: { threads?: number; memoryLimit?: string } = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads ?? 1),
+    memory_limit: opts.memoryLimit ?? '512MB',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'true',
+    enable_external_access: 'true',
+  });
+  return { instance, connection: await instance.connect() };
+}
+
+const VARCHAR_LIST = new DuckDBListType(VARCHAR);
+const INTEGER_LIST = new DuckDBListType(INTEGER);
+const BIGINT_LIST = new DuckDBListType(BIGINT);
+
+type Put = (a: DuckDBAppender, row: LakeRow) => void;
+
+const nullable = <T>(get: (r: LakeRow) => T | null, put: (a: DuckDBAppender, v: T) => void): Put => (a, r) => {
+  const v = get(r);
+  if (v === null || v === undefined) a.appendNull();
+  else put(a, v);
+};
+
+/** one appender call per column, in LAKE_COLUMNS order (checked when the module loads) */
+const PUTS: Record<keyof LakeRow, Put> = {
+  event_id: (a, r) => a.appendVarchar(r.event_id),
+  client_event_id: (a, r) => a.appendBoolean(r.client_event_id),
+  ts_ms: (a, r) => a.appendBigInt(BigInt(r.ts_ms)),
+  received_at_ms: (a, r) => a.appendBigInt(BigInt(r.received_at_ms)),
+  user_id: (a, r) => a.appendVarchar(r.user_id),
+  session_id: nullable((r) => r.session_id, (a, v) => a.appendVarchar(v)),
+  session_key: (a, r) => a.appendVarchar(r.session_key),
+  event_type: (a, r) => a.appendVarchar(r.event_type),
+  amount_minor: nullable((r) => r.amount_minor, (a, v) => a.appendBigInt(BigInt(v))),
+  currency: nullable((r) => r.currency, (a, v) => a.appendVarchar(v)),
+  shop_amount_minor: nullable((r) => r.shop_amount_minor, (a, v) => a.appendBigInt(BigInt(v))),
+  shop_currency: (a, r) => a.appendVarchar(r.shop_currency),
+  product_id: nullable((r) => r.product_id, (a, v) => a.appendVarchar(v)),
+  quantity: nullable((r) => r.quantity, (a, v) => a.appendInteger(v)),
+  price_minor: nullable((r) => r.price_minor, (a, v) => a.appendBigInt(BigInt(v))),
+  page: nullable((r) => r.page, (a, v) => a.appendVarchar(v)),
+  category: nullable((r) => r.category, (a, v) => a.appendVarchar(v)),
+  item_product_ids: nullable((r) => r.item_product_ids, (a, v) => a.appendList(v, VARCHAR_LIST)),
+  item_quantities: nullable((r) => r.item_quantities, (a, v) => a.appendList(v, INTEGER_LIST)),
+  item_shop_revenue_minor: nullable((r) => r.item_shop_revenue_minor, (a, v) => a.appendList(v.map(BigInt), BIGINT_LIST)),
+  country: nullable((r) => r.country, (a, v) => a.appendVarchar(v)),
+  lat: nullable((r) => r.lat, (a, v) => a.appendDouble(v)),
+  lon: nullable((r) => r.lon, (a, v) => a.appendDouble(v)),
+  purchase_country: nullable((r) => r.purchase_country, (a, v) => a.appendVarchar(v)),
+  fraud_score: nullable((r) => r.fraud_score, (a, v) => a.appendDouble(v)),
+  properties_json: (a, r) => a.appendVarchar(r.properties_json),
+  log_id: (a, r) => a.appendVarchar(r.log_id),
+  log_partition: (a, r) => a.appendInteger(r.log_partition),
+  log_offset: (a, r) => a.appendBigInt(BigInt(r.log_offset)),
+};
+const PUT_LIST: Put[] = LAKE_COLUMNS.map((c) => PUTS[c.name]);
+
+export const CREATE_COLUMNS = LAKE_COLUMNS.map((c) => `"${c.name}" ${c.duckdb}`).join(', ');
+
+/**
+ * Writes lake rows as ZSTD-compressed Parquet through an in-process DuckDB (one per encoder, one
+ * statement at a time). Rows are sorted by event time so each row group's min/max prune well.
+ */
+export class ParquetEncoder {
+  private queue: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+
+  private constructor(private readonly db: { instance: DuckDBInstance; connection: DuckDBConnection }) {}
+
+  static async open(): Promise<ParquetEncoder> {
+    return new ParquetEncoder(await openDuckDB({ threads: 1, memoryLimit: '256MB' }));
+  }
+
+  /** writes `rows` to the local file `path` (created or replaced); the caller renames it into place */
+  writeFile(rows: readonly LakeRow[], path: string): Promise<void> {
+    return this.serial(async () => {
+      const c = this.db.connection;
+      const table = `lake_rows_${++this.seq}`;
+      await c.run(`CREATE TEMP TABLE ${table} (${CREATE_COLUMNS})`);
+      try {
+        const appender = await c.createAppender(table, 'temp');
+        try {
+          for (const row of rows) {
+            for (const put of PUT_LIST) put(appender, row);
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+        await c.run(`COPY (SELECT * FROM ${table} ORDER BY ts_ms, log_partition, log_offset) TO ${sqlPath(path)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`);
+      } finally {
+        await c.run(`DROP TABLE IF EXISTS ${table}`);
+      }
+    });
+  }
+
+  /**
+   * merges Parquet files (same schema) into one at `path`, deduplicated by (log_id,
+   * log_partition, log_offset) — the compaction step; returns the rows written
+   */
+  mergeFiles(sources: readonly string[], path: string): Promise<number> {
+    return this.serial(async () => {
+      const c = this.db.connection;
+      const list = sources.map(sqlPath).join(', ');
+      await c.run(
+        `COPY (SELECT * FROM read_parquet([${list}], union_by_name = true) QUALIFY row_number() OVER (PARTITION BY log_id, log_partition, log_offset ORDER BY ts_ms) = 1 ORDER BY ts_ms, log_partition, log_offset) TO ${sqlPath(path)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`,
+      );
+      const r = await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlPath(path)})`);
+      return Number(r.getRowObjects()[0].n);
+    });
+  }
+
+  close(): void {
+    this.db.connection.closeSync();
+    this.db.instance.closeSync();
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
