@@ -1,6 +1,6 @@
 import type { PulseEvent } from '@/lib/events';
 import type { Alert, LiveSnapshot } from '@/lib/live';
-import type { Effects, EngineState, StateRequest } from '@/server/pipeline/effects';
+import type { Effects, EngineState, PurchaseFacts, StateRequest } from '@/server/pipeline/effects';
 
 /**
  * Ports: the narrow interfaces the pipeline reaches its stores through. Each has one adapter per
@@ -69,6 +69,11 @@ export interface EventLog {
   readonly kind: string;
   readonly durable: boolean;
   readonly partitions: number;
+  /**
+   * the log's identity: stable for a durable log's lifetime, new for each in-process log (whose
+   * offsets start at 1 again), so files named by offsets never collide across runs
+   */
+  identity(): Promise<string>;
   append(events: PulseEvent[], opts?: AppendOptions): Promise<AppendResult>;
   /**
    * entries after the given offset of each partition asked for (partition → offset), oldest
@@ -180,6 +185,13 @@ export interface LiveStore {
   /** a user's latest events, newest first (kept beside the per-user record, not in it) */
   recentEvents(userId: string): Promise<RecentEvent[]>;
   sessionAggregates(sessionId: string): Promise<SessionAggregates | null>;
+  /**
+   * what the live pipeline decided about the purchases at these offsets of a partition (fraud
+   * score, country), kept for the lake writer; offsets it never applied are absent
+   */
+  purchaseFacts(partition: number, offsets: readonly number[]): Promise<Map<number, PurchaseFacts>>;
+  /** the lake has written the partition's offsets up to `throughOffset`: their facts may go */
+  forgetPurchaseFacts(partition: number, throughOffset: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 import type { PulseEvent } from '@/lib/events';
 import { convertMinor } from '@/lib/money';
 import { lineRevenues, purchaseLines } from '@/server/pipeline/engine';
-import { sessionKeyOf } from '@/server/pipeline/effects';
+import { sessionKeyOf, type PurchaseFacts } from '@/server/pipeline/effects';
+
+export type { PurchaseFacts };
 import type { ShopSettings } from '@/server/shop';
 
 /**
@@ -92,12 +94,6 @@ export interface LakeRow {
   log_id: string;
   log_partition: number;
   log_offset: number;
-}
-
-/** What the live pipeline decided about one purchase (kept by the live store for the lake). */
-export interface PurchaseFacts {
-  fraudScore: number;
-  country: string | null;
 }
 
 /** The row for one event of the log, converted with the shop's rates as the live engine does. */

@@ -108,6 +108,14 @@ export interface MinuteDelta {
   usersLast: number;
 }
 
+/** What the live pipeline decided about one purchase, kept for the lake (which cannot decide it). */
+export interface PurchaseFacts {
+  /** the fraud score the purchase got from the user's history before it */
+  fraudScore: number;
+  /** the country it was counted under: the event's own, else the user's last known one */
+  country: string | null;
+}
+
 export interface Effects {
   minutes: Map<number, MinuteDelta>;
   /** shop-currency revenue added per day of the shop time zone (key: the day's first instant) */
@@ -124,6 +132,8 @@ export interface Effects {
   /** alerts raised (ids deterministic: one event, one alert per rule) */
   alerts: Alert[];
   deadLetters: Omit<DeadLetter, 'id'>[];
+  /** per purchase applied (log offset → facts), for the lake writer */
+  purchaseFacts: Map<number, PurchaseFacts>;
   newestEventTime: number | null;
   newestReceivedAt: number | null;
   /** events whose effects are included */
@@ -193,6 +203,7 @@ export function emptyEffects(): Effects {
     stock: new Map(),
     alerts: [],
     deadLetters: [],
+    purchaseFacts: new Map(),
     newestEventTime: null,
     newestReceivedAt: null,
     processed: 0,

@@ -96,11 +96,13 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
     const currency = e.currency ?? shop.currency;
     const shopMinor = e.type === 'purchase' && e.amountMinor !== null ? convertMinor(e.amountMinor, currency, shop.currency, shop.rates) : null;
     const lines = e.type === 'purchase' ? purchaseLines(e) : [];
+    let fraudScore = 0;
     if (e.type === 'purchase') {
       // the rules compare shop-currency money: an amount without a rate trips no amount rule
       const money = { currency, shopMinor, shopCurrency: shop.currency };
       const fraud = scoreFraud(fraudHistoryOf(u.after), { ...e, amountMinor: shopMinor ?? 0 }, rules.fraudWeights);
       fx.alerts.push(...purchaseAlerts(e, fraud, [], rules, now, money));
+      fraudScore = fraud.score;
       for (const line of lines) {
         const level = stock.get(line.productId);
         if (level === undefined) continue;
@@ -113,6 +115,10 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       }
     }
     addEventToUser(u.after, e, shopMinor);
+    if (e.type === 'purchase') {
+      // the country the live top lists count it under, and the score: the lake cannot decide either
+      fx.purchaseFacts.set(record.offset, { fraudScore, country: e.location?.country ?? u.after.lastLocation?.country ?? null });
+    }
     let recent = fx.recentEvents.get(e.userId);
     if (!recent) fx.recentEvents.set(e.userId, (recent = []));
     recent.push(toRecentEvent(e));
@@ -124,7 +130,7 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       b.byType.set(e.type, (b.byType.get(e.type) ?? 0) + 1);
       b.users.add(e.userId);
       if (e.type === 'purchase') {
-        addPurchaseToMinute(b, lines, currency, e.amountMinor, shopMinor, e.location?.country ?? u.after.lastLocation?.country ?? null, shop);
+        addPurchaseToMinute(b, lines, currency, e.amountMinor, shopMinor, fx.purchaseFacts.get(record.offset)!.country, shop);
       }
     }
     if (e.type === 'purchase' && e.amountMinor) {

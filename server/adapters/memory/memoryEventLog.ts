@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { PulseEvent } from '@/lib/events';
 import type { AppendOptions, AppendResult, EventLog, LogDescription, LogEntry, PartitionLeases, ReadOptions } from '@/server/ports';
 import { checkConsumerName, entryId, groupByPartition } from '@/server/log/partition';
@@ -74,6 +75,8 @@ export class MemoryEventLog implements EventLog {
   private waiters: (() => void)[] = [];
   private appendsSinceTrim = 0;
   private closed = false;
+  /** a new log each run: its offsets start at 1 again */
+  private readonly id = `mem-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
   constructor(opts: MemoryEventLogOptions) {
     this.partitions = opts.partitions;
@@ -135,6 +138,10 @@ export class MemoryEventLog implements EventLog {
         this.waiters.push(done);
       });
     }
+  }
+
+  async identity(): Promise<string> {
+    return this.id;
   }
 
   async heads(): Promise<number[]> {

@@ -2,7 +2,7 @@ import type { Alert } from '@/lib/live';
 import { windowStart } from '@/lib/metrics';
 import { assembleMetrics } from '@/server/pipeline/assembleMetrics';
 import { figuresFromBuckets, Refreshed, snapshotRanges, TOP_REFRESH_MS, topFromMinutes, topMinutes, type TopFigures } from '@/server/pipeline/bucketMetrics';
-import { addMinute, emptyMinute, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from '@/server/pipeline/effects';
+import { addMinute, emptyMinute, type EngineState, type MinuteDelta, type PurchaseFacts, type SessionRecord, type StateRequest } from '@/server/pipeline/effects';
 import { DAY_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine';
 import type { ShopSettings } from '@/server/shop';
 import { SESSION_RETENTION_MS, toSessionAggregates } from '@/server/pipeline/sessionRecords';
@@ -13,6 +13,8 @@ import type { RuleSource } from '@/server/rules/eventRules';
 const RECENT_ALERTS = 20;
 const ALERT_IDS_REMEMBERED = 100_000;
 const PRUNE_EVERY_MS = 15_000;
+/** purchase facts kept per partition when no lake writer takes them (the oldest go first) */
+const FACTS_KEPT_PER_PARTITION = 200_000;
 
 /** The checkpoints the memory log measures backlog with; the store writes them with its effects. */
 export interface CheckpointTable {
@@ -50,6 +52,8 @@ export class MemoryLiveStore implements LiveStore {
   private readonly sessionIndex = new Map<string, string>();
   private readonly stock = new Map<string, number>();
   private readonly alertIds = new Set<string>();
+  /** per partition, offset → what the engine decided about the purchase (ascending offsets) */
+  private readonly facts = new Map<number, Map<number, PurchaseFacts>>();
   private alerts: Alert[] = [];
   private newestEventTime: number | null = null;
   private newestReceivedAt: number | null = null;
@@ -120,6 +124,15 @@ export class MemoryLiveStore implements LiveStore {
       const level = this.stock.get(p);
       if (level !== undefined) this.stock.set(p, level + delta);
     }
+    if (fx.purchaseFacts.size) {
+      let kept = this.facts.get(lease.partition);
+      if (!kept) this.facts.set(lease.partition, (kept = new Map()));
+      for (const [offset, f] of fx.purchaseFacts) kept.set(offset, f);
+      for (const offset of kept.keys()) {
+        if (kept.size <= FACTS_KEPT_PER_PARTITION) break;
+        kept.delete(offset);
+      }
+    }
     const fired = fx.alerts.filter((a) => !this.alertIds.has(a.id));
     for (const a of fired) this.alertIds.add(a.id);
     // oldest first (insertion order), without copying the set on every apply once it is full
@@ -181,6 +194,27 @@ export class MemoryLiveStore implements LiveStore {
     const key = this.sessionIndex.get(sessionId);
     const s = key === undefined ? undefined : this.sessions.get(key);
     return s ? toSessionAggregates(s) : null;
+  }
+
+  async purchaseFacts(partition: number, offsets: readonly number[]): Promise<Map<number, PurchaseFacts>> {
+    const kept = this.facts.get(partition);
+    const out = new Map<number, PurchaseFacts>();
+    if (!kept) return out;
+    for (const o of offsets) {
+      const f = kept.get(o);
+      if (f) out.set(o, { ...f });
+    }
+    return out;
+  }
+
+  async forgetPurchaseFacts(partition: number, throughOffset: number): Promise<void> {
+    const kept = this.facts.get(partition);
+    if (!kept) return;
+    // offsets were added in ascending order
+    for (const offset of kept.keys()) {
+      if (offset > throughOffset) break;
+      kept.delete(offset);
+    }
   }
 
   async close(): Promise<void> {}

@@ -27,6 +27,8 @@ local ops = cjson.decode(ARGV[7])
 local hi, inc, ex = ops['hi'], ops['in'], ops['ex']
 for i = 1, #hi, 3 do redis.call('HINCRBY', hi[i], hi[i + 1], hi[i + 2]) end
 for i = 1, #inc, 2 do redis.call('INCRBY', inc[i], inc[i + 1]) end
+local hs = ops['hs']
+for i = 1, #hs, 3 do redis.call('HSET', hs[i], hs[i + 1], hs[i + 2]) end
 for _, a in ipairs(ops['sa']) do redis.call('SADD', unpack(a)) end
 local keep = tonumber(ARGV[17])
 for _, l in ipairs(ops['lp']) do

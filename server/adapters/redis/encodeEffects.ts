@@ -39,8 +39,14 @@ export const TOP_TAGS = {
   countries: { revenueMinor: 'cr:', units: 'cu:', orders: 'co:' },
 } as const;
 
+/** purchase facts are kept in hashes of this many offsets; kept for the lake writer at most this long */
+export const FACTS_BLOCK = 10_000;
+const FACTS_TTL_S = 2 * 86_400;
+
 export interface EncodeOptions {
   keys: RedisKeys;
+  /** the partition the delivery belongs to (purchase facts are kept per partition) */
+  partition: number;
   /** also list changed users for the per-user store's flusher */
   trackDirtyUsers: boolean;
 }
@@ -107,6 +113,14 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
     set.push([k.session(key), JSON.stringify(s), String(SESSION_TTL_S)]);
     if (s.sessionId !== null) set.push([k.sessionIndex(s.sessionId), key, String(SESSION_TTL_S)]);
   }
+  const hs: string[] = [];
+  const factBlocks = new Set<string>();
+  for (const [offset, f] of fx.purchaseFacts) {
+    const key = k.purchaseFacts(opts.partition, Math.floor(offset / FACTS_BLOCK));
+    hs.push(key, String(offset), JSON.stringify([f.fraudScore, f.country]));
+    factBlocks.add(key);
+  }
+  for (const key of factBlocks) ex.push(key, String(FACTS_TTL_S));
   const stock: string[] = [k.stock];
   for (const [p, delta] of fx.stock) stock.push(p, String(delta));
   const alerts = fx.alerts.map((a) => [k.alertSeen(a.id), JSON.stringify(a)]);
@@ -122,6 +136,7 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
   return JSON.stringify({
     hi,
     in: inc,
+    hs,
     sa,
     lp,
     set,

@@ -54,6 +54,10 @@ export interface RedisKeys {
   dayRevenue(day: number): string;
   /** unconverted revenue of a day (hash currency → minor units) */
   dayForeign(day: number): string;
+  /** purchase facts for the lake of a block of a partition's offsets (hash offset → JSON) */
+  purchaseFacts(partition: number, block: number): string;
+  /** the log's identity (set once) */
+  logIdentity: string;
   /** when this store began counting (epoch ms, set once) */
   countingSince: string;
   /** stock levels: sorted set productId → stock */
@@ -102,6 +106,8 @@ export function redisKeys(prefix: string): RedisKeys {
     minuteTop: (m) => `${f}mt:${m}`,
     dayRevenue: (d) => `${f}rd:${d}`,
     dayForeign: (d) => `${f}rdx:${d}`,
+    purchaseFacts: (p, block) => `${f}pf:${p}:${block}`,
+    logIdentity: `${f}log:id`,
     countingSince: `${f}since`,
     stock: `${f}stock`,
     newest: `${f}newest`,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
 import type { AppendOptions, AppendResult, EventLog, LogDescription, LogEntry, PartitionLeases, ReadOptions } from '@/server/ports';
@@ -151,6 +152,13 @@ export class RedisEventLog implements EventLog {
       }
     }
     return out;
+  }
+
+  /** set once per Redis prefix (the log lives as long as its keys) */
+  async identity(): Promise<string> {
+    const fresh = `redis-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    await this.redis.set(this.keys.logIdentity, fresh, 'NX');
+    return (await this.redis.get(this.keys.logIdentity)) ?? fresh;
   }
 
   async heads(): Promise<number[]> {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { alertSchema } from '@/lib/live';
-import type { EngineState, SessionRecord, StateRequest } from '@/server/pipeline/effects';
+import type { EngineState, PurchaseFacts, SessionRecord, StateRequest } from '@/server/pipeline/effects';
 import { toSessionAggregates } from '@/server/pipeline/sessionRecords';
 import { mergeRecentEvents, toUserAnalytics } from '@/server/pipeline/userRecords';
 import { recentEventSchema } from '@/server/users/userRecordJson';
@@ -9,7 +9,7 @@ import type { RuleSource } from '@/server/rules/eventRules';
 import type { ShopSettings } from '@/server/shop';
 import { log } from '@/server/log';
 import { APPLY } from './applyScript';
-import { encodeEffects, RECENT_KEPT } from './encodeEffects';
+import { encodeEffects, FACTS_BLOCK, RECENT_KEPT } from './encodeEffects';
 import type { RedisKeys } from './keys';
 import { pipelineReader } from './pipelineResults';
 import { readRedisSnapshot, readRedisTop } from './redisSnapshot';
@@ -73,7 +73,7 @@ export class RedisLiveStore implements LiveStore {
 
   async apply(req: ApplyRequest): Promise<ApplyOutcome> {
     const k = this.keys;
-    const ops = encodeEffects(req.effects, { keys: k, trackDirtyUsers: this.opts.trackDirtyUsers });
+    const ops = encodeEffects(req.effects, { keys: k, partition: req.lease.partition, trackDirtyUsers: this.opts.trackDirtyUsers });
     const res = (await runScript(this.redis, APPLY, [], [
       k.checkpoints(req.consumer),
       String(req.lease.partition),
@@ -148,6 +148,29 @@ export class RedisLiveStore implements LiveStore {
     const json = await this.redis.get(this.keys.session(key));
     const s = json === null ? null : parseRecord<SessionRecord>(json, key);
     return s ? toSessionAggregates(s) : null;
+  }
+
+  async purchaseFacts(partition: number, offsets: readonly number[]): Promise<Map<number, PurchaseFacts>> {
+    const out = new Map<number, PurchaseFacts>();
+    if (offsets.length === 0) return out;
+    const pipe = this.redis.pipeline();
+    for (const o of offsets) pipe.hget(this.keys.purchaseFacts(partition, Math.floor(o / FACTS_BLOCK)), String(o));
+    const next = pipelineReader(await pipe.exec());
+    for (const o of offsets) {
+      const json = next<string | null>();
+      const v = json === null ? null : safeJson(json);
+      if (Array.isArray(v) && typeof v[0] === 'number' && (v[1] === null || typeof v[1] === 'string')) out.set(o, { fraudScore: v[0], country: v[1] });
+    }
+    return out;
+  }
+
+  async forgetPurchaseFacts(partition: number, throughOffset: number): Promise<void> {
+    // whole blocks below the one holding `throughOffset` are done; that block expires by itself
+    const last = Math.floor(throughOffset / FACTS_BLOCK) - 1;
+    if (last < 0) return;
+    const keys: string[] = [];
+    for (let b = Math.max(0, last - 20); b <= last; b++) keys.push(this.keys.purchaseFacts(partition, b));
+    await this.redis.unlink(...keys);
   }
 
   async close(): Promise<void> {}
