@@ -409,8 +409,8 @@ export function parseBackfillArgs(argv: string[], env: Record<string, string | u
         const n = Number(v);
         if (v === null || v.trim() === '' || !Number.isFinite(n)) return { ok: false, error: `${flag} needs a number` };
         if (flag === '--days') {
-          if (!(n > 0) || !Number.isInteger(n * 24)) return { ok: false, error: '--days must be above 0, in whole hours (e.g. 30, or 0.5 for 12 hours)' };
-          cli.days = n;
+          if (!(n > 0) || Math.abs(n * 24 - Math.round(n * 24)) > 1e-6) return { ok: false, error: '--days must be above 0, in whole hours (e.g. 30, or 0.5 for 12 hours)' };
+          cli.days = Math.round(n * 24) / 24;
         } else if (flag === '--rate') {
           if (!(n > 0)) return { ok: false, error: '--rate must be events per second above 0' };
           cli.rate = n;
