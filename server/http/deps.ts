@@ -3,6 +3,7 @@ import type { LiveSnapshot } from '@/lib/live';
 import type { PipelineHistorySample } from '@/lib/pipelineHistory';
 import type { Config } from '@/server/config';
 import type { AppendOptions, AppendResult, DeadLetterStore, SessionAggregates, UserAnalytics } from '@/server/ports';
+import type { HistoryService } from '@/server/history/service';
 import type { KeyDirectory } from './authorize';
 import type { RawHandler } from './router';
 import type { RulesDeps } from './rules';
@@ -36,6 +37,8 @@ export interface HttpDeps extends RulesDeps {
   reappend(event: PulseEvent): Promise<void>;
   /** stock or dead letters changed: screens should get a fresh snapshot */
   onStateChanged(): void;
+  /** the historical views over the lake (GET /api/history…); absent: no such routes */
+  history?: HistoryService;
   /** renders every path no route matches (Next); without it they get a JSON 404 */
   next?: RawHandler;
   now?: () => number;

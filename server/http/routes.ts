@@ -5,6 +5,7 @@ import type { HttpDeps } from './deps';
 import { HttpError } from './errors';
 import { createEventsHandlers } from './events';
 import { createHealthHandler } from './health';
+import { createHistoryHandlers } from './history';
 import { createInventoryHandler } from './inventory';
 import { createLiveMetricsHandlers } from './liveMetrics';
 import { createPipelineHistoryHandler } from './pipelineHistory';
@@ -50,5 +51,10 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
     { method: 'GET', path: '/api/rules', handler: rules.read },
     { method: 'PATCH', path: '/api/rules', handler: rules.change },
   ];
+  if (deps.history) {
+    // no key needed to read history yet, like /api/metrics/live (sign-in comes with issue 9)
+    const history = createHistoryHandlers(deps.history);
+    web.push({ method: 'GET', path: '/api/history', handler: history.index }, { method: 'GET', path: '/api/history/:view', handler: history.view });
+  }
   return createRouter([...always, ...web], { fallback: deps.next });
 }
