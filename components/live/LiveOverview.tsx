@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { assessFreshness } from '@/components/hooks/freshness';
 import { useLiveFeed } from '@/components/hooks/useLiveFeed';
 import { useNow } from '@/components/hooks/useNow';
@@ -43,6 +44,9 @@ export function LiveOverview() {
         ) : (
           <>
             {noEventsYet ? <EmptyState /> : <KpiRow snapshot={snapshot} />}
+            <Link href="/history?preset=7d" className="overview-history-link small" data-testid="history-link">
+              See the last 7 days →
+            </Link>
             <div className="overview-grid">
               <AlertFeed alerts={snapshot.alerts} shop={snapshot.shop} serverNow={serverNow} />
               <div className="overview-panels">

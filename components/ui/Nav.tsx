@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/wall', label: 'Wall' },
+  { href: '/history', label: 'History' },
   { href: '/pipeline', label: 'Pipeline' },
 ] as const;
 
