@@ -36,7 +36,9 @@ export interface Fixture {
 
 type ConfigPart = HttpDeps['config'];
 
-export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; admin?: string[]; next?: HttpDeps['next'] } = {}): Promise<Fixture> {
+export async function startHttpFixture(
+  opts: { config?: Partial<ConfigPart>; admin?: string[]; next?: HttpDeps['next']; history?: HttpDeps['history'] } = {},
+): Promise<Fixture> {
   setLogSilent(true);
   const config: ConfigPart = {
     PULSE_ROLE: 'all',
@@ -127,6 +129,7 @@ export async function startHttpFixture(opts: { config?: Partial<ConfigPart>; adm
     reappend: async (event) => void fx.reappended.push(event),
     onStateChanged: () => void fx.stateChanges++,
     next: opts.next,
+    history: opts.history,
   };
   const handle = createHttpHandler(deps);
   const server: Server = createServer({ requestTimeout: 30_000 }, (req, res) => void handle(req, res));
