@@ -9,6 +9,9 @@ import { VIEW_DEFINITIONS, type ViewParams } from '@/server/history/views';
 import { hourDir } from '@/server/lake/layout';
 import { LocalLakeStore } from '@/server/lake/lakeStore';
 import { shopSettings, type ShopSettings } from '@/server/shop';
+import { emptyMinute, addMinute, type EngineState, type MinuteDelta } from '@/server/pipeline/effects';
+import { runEngine } from '@/server/pipeline/engine';
+import { DEFAULT_FRAUD_WEIGHTS } from '@/server/pipeline/fraud';
 import { ev } from '@/tests/helpers/events';
 import { compact, openLakeWriter, removeDir, rowsOf, writeFlushes, type LakeWriter, type Logged } from './historyLake';
 
@@ -308,6 +311,25 @@ describe('engine', () => {
     }
   });
 
+  test('a file deleted after the listing (compaction) is listed again and the query run once more', async () => {
+    const again = new DuckDBHistoryEngine(store);
+    const real = again.filesFor.bind(again);
+    let listings = 0;
+    again.filesFor = async (from, to) => {
+      listings++;
+      const files = await real(from, to);
+      return listings === 1 ? [...files, { path: join(dir, 'compacted-away.parquet'), size: 1 }] : files;
+    };
+    const p: ViewParams = { from: OCT31_START, to: NOV3_START, granularity: 'day', limit: 50, minScore: 0.5, now: LATER };
+    const result = await again.run(VIEW_DEFINITIONS.unconverted_revenue.build('duckdb', p, shop));
+    expect(listings).toBe(2);
+    expect(result.rows).toHaveLength(1);
+    // a file missing twice is an error
+    again.filesFor = async (from, to) => [...(await real(from, to)), { path: join(dir, 'never-there.parquet'), size: 1 }];
+    await expect(again.run(VIEW_DEFINITIONS.unconverted_revenue.build('duckdb', p, shop))).rejects.toThrow(/never-there/);
+    await again.close();
+  });
+
   test('an aborted query rejects with an AbortError', async () => {
     const controller = new AbortController();
     // a query slow enough to be interrupted while it runs
@@ -343,5 +365,63 @@ describe('trino SQL text', () => {
     const duck = VIEW_DEFINITIONS[view].build('duckdb', params, shop);
     expect(duck.params).toEqual(q.params);
     if (view !== 'top_products' && view !== 'top_countries') expect(duck.sql).toBe(q.sql);
+  });
+});
+
+/**
+ * The same events through the live engine, one delivery per event at its own time (as they
+ * arrive), the minute deltas summed as the live stores sum them: for each closed hour the
+ * historical revenue, orders and cart outcomes equal the live ones, and so does the day's funnel.
+ */
+describe('history equals live', () => {
+  function liveMinutes(): Map<number, MinuteDelta> {
+    const state: EngineState = { users: new Map(), sessions: new Map(), stock: new Map() };
+    const rules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+    const minutes = new Map<number, MinuteDelta>();
+    LOG.forEach(({ event }, i) => {
+      const out = runEngine([{ offset: i + 1, event, appendedAt: event.ts }], state, {
+        rules,
+        shop,
+        now: event.ts + 1000,
+        attempt: 1,
+        deadLetterFrom: 3,
+        entryIdOf: () => `p0:${i + 1}`,
+      });
+      expect(out.failures).toEqual([]);
+      for (const [k, v] of out.effects.sessions) state.sessions.set(k, v);
+      for (const [k, v] of out.effects.users) state.users.set(k, v);
+      for (const [m, d] of out.effects.minutes) {
+        const b = minutes.get(m) ?? emptyMinute();
+        addMinute(b, d);
+        minutes.set(m, b);
+      }
+    });
+    return minutes;
+  }
+
+  test('revenue, orders and carts per closed hour; the funnel of the day', async () => {
+    const minutes = liveMinutes();
+    const sum = (from: number, to: number, f: (d: MinuteDelta) => number) =>
+      [...minutes].filter(([m]) => m >= from && m < to).reduce((n, [, d]) => n + f(d), 0);
+    const from = NOV1('04:00:00');
+    const to = NOV1('09:00:00');
+    const revenue = await run('revenue', { from, to, granularity: 'hour' });
+    const carts = await run('cart_abandonment', { from, to, granularity: 'hour' });
+    expect(revenue.rows).toHaveLength(5);
+    revenue.rows.forEach((row, i) => {
+      const h = from + i * 3_600_000;
+      expect(row[0]).toBe(h);
+      expect(row.slice(1, 4)).toEqual([sum(h, h + 3_600_000, (d) => d.revenueMinor), sum(h, h + 3_600_000, (d) => d.orders), sum(h, h + 3_600_000, (d) => d.ordersValued)]);
+      expect(carts.rows[i].slice(0, 3)).toEqual([h, sum(h, h + 3_600_000, (d) => d.cartsAbandoned), sum(h, h + 3_600_000, (d) => d.cartsPurchased)]);
+    });
+    // the hand-worked numbers are not all zero
+    expect(sum(from, to, (d) => d.cartsAbandoned)).toBe(4);
+    expect(sum(from, to, (d) => d.orders)).toBe(6);
+    const funnel = await run('funnel', { from: NOV1_START, to: NOV2_START });
+    expect(funnel.rows.map((r) => r[1])).toEqual([
+      sum(NOV1_START, NOV2_START, (d) => d.funnelViewed),
+      sum(NOV1_START, NOV2_START, (d) => d.funnelCarted),
+      sum(NOV1_START, NOV2_START, (d) => d.funnelBought),
+    ]);
   });
 });
