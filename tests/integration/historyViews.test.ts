@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PulseEvent } from '@/lib/events';
 import { HISTORY_VIEWS, type HistoryView } from '@/lib/history';
+import { AthenaEngine } from '@/server/history/athenaEngine';
 import { DuckDBHistoryEngine } from '@/server/history/duckdbEngine';
 import { VIEW_DEFINITIONS, type ViewParams } from '@/server/history/views';
 import { hourDir } from '@/server/lake/layout';
@@ -365,6 +366,13 @@ describe('trino SQL text', () => {
     const duck = VIEW_DEFINITIONS[view].build('duckdb', params, shop);
     expect(duck.params).toEqual(q.params);
     if (view !== 'top_products' && view !== 'top_countries') expect(duck.sql).toBe(q.sql);
+    // what Athena receives: the table and the hours' predicate in place, parameters still `?`
+    const athena = new AthenaEngine({ region: 'eu-west-1', workgroup: 'primary', database: 'pulse', table: 'events' });
+    const text = athena.sqlOf(q);
+    expect(text).not.toContain('{{');
+    expect(text).toContain('"pulse"."events"');
+    expect(text.split('?').length - 1).toBe(q.params.length);
+    void athena.close();
   });
 });
 
