@@ -16,6 +16,8 @@ import { createSnapshotSource } from './live/snapshots';
 import { log } from './log';
 import { LIVE_CONSUMER, LiveConsumer } from './consumers/liveConsumer';
 import { PipelineStats } from './pipeline/stats';
+import { createLakeStore, startLake, type RunningLake } from './lake/createLake';
+import { LAKE_BACKLOG_ALLOWANCE, LAKE_CONSUMER } from './lake/lakeWriter';
 import type { EventLog, LiveStore } from './ports';
 
 export type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -28,6 +30,8 @@ export interface Pulse {
   store: LiveStore;
   stats: PipelineStats;
   adapters: Adapters;
+  /** the lake writer and compactor, in processes that process */
+  lake(): RunningLake | null;
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -82,8 +86,11 @@ export async function createPulse(
     });
   }
 
-  // declared by every process, so a web process alone already applies backpressure for it
+  // declared by every process, so a web process alone already applies backpressure for them
   await eventLog.registerConsumer(LIVE_CONSUMER, { required: true });
+  if (config.LAKE_WRITER) await eventLog.registerConsumer(LAKE_CONSUMER, { required: true, backlogAllowance: LAKE_BACKLOG_ALLOWANCE });
+  const lakeStore = createLakeStore(config);
+  let lake: RunningLake | null = null;
   let consumer: LiveConsumer | null = null;
   if (runWorker) {
     adapters.startWorkerTasks();
@@ -103,6 +110,9 @@ export async function createPulse(
       },
     });
     await consumer.start();
+    if (config.LAKE_WRITER) {
+      lake = await startLake({ config, lake: lakeStore, log: eventLog, live: store, shop: adapters.shop, owner: adapters.owner });
+    }
   }
 
   // the pipeline page's last hour, sampled by each web process from what its screens are shown
@@ -140,8 +150,8 @@ export async function createPulse(
         role: config.PULSE_ROLE,
         durable: eventLog.durable && store.durable,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        // the slowest required consumer's backlog (the one backpressure applies to), and each
-        backlog: ok ? Math.max(0, ...Object.values(backlogs ?? {})) : null,
+        // how far live processing is behind (the lake writer buffers on purpose), and each consumer's
+        backlog: ok ? (backlogs?.live ?? 0) : null,
         backlogByConsumer: ok ? backlogs : null,
         dependencies,
       };
@@ -182,6 +192,7 @@ export async function createPulse(
     store,
     stats,
     adapters,
+    lake: () => lake,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -206,6 +217,9 @@ export async function createPulse(
         await step('close sockets and stop listening', () => new Promise<void>((r) => io.close(() => r())));
         // the consumer finishes the delivery in flight and hands its partitions over at once
         await step('stop processing', () => consumer?.stop());
+        // after the live consumer: the lake writes what it applied (an in-process log is gone after exit)
+        await step('write the lake', () => lake?.stop());
+        await step('close the lake store', () => lakeStore.close());
         for (const c of cleanups) await step('cleanup', c);
         await step('close adapters', () => adapters.close());
         await step('close store', () => store.close());

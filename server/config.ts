@@ -124,7 +124,7 @@ const envSchema = z.object({
   /** the lake writer flushes a partition at least this often (an event is queryable within about this long) */
   LAKE_FLUSH_INTERVAL_MS: int(1000, 15 * 60_000).default(30_000),
   /** …or as soon as this many events are buffered for a partition */
-  LAKE_FLUSH_MAX_EVENTS: int(100, 1_000_000).default(50_000),
+  LAKE_FLUSH_MAX_EVENTS: int(100, 1_000_000).default(20_000),
   /** off: no lake writer in this process (the events stay in the log for a writer elsewhere) */
   LAKE_WRITER: bool.default(true),
   /** closed hours with more than one file are compacted this long after they end */

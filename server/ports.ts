@@ -91,9 +91,11 @@ export interface EventLog {
   commit(consumer: string, partition: number, offset: number): Promise<void>;
   /**
    * declares a consumer: `required` ones bound trimming and backpressure (the log never drops
-   * what they have not checkpointed and refuses appends past `maxBacklog` of the slowest)
+   * what they have not checkpointed and refuses appends that would put one past `maxBacklog` ×
+   * its `backlogAllowance`, default 1 — a consumer that buffers on purpose, like the lake writer,
+   * gets more room so its buffer never throttles ingest)
    */
-  registerConsumer(name: string, opts: { required: boolean }): Promise<void>;
+  registerConsumer(name: string, opts: ConsumerOptions): Promise<void>;
   /** events appended and not yet checkpointed, per registered consumer */
   backlog(): Promise<Record<string, number>>;
   /** partition leases of one consumer group, for this process */
@@ -106,6 +108,27 @@ export interface EventLog {
   /** for /api/health and /pipeline: heads, checkpoints, backlog and lease owners per partition */
   describe(): Promise<LogDescription>;
   close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  required: boolean;
+  /** multiplies `maxBacklog` for this consumer (whole number ≥ 1) */
+  backlogAllowance?: number;
+}
+
+/** how a consumer is stored in a log's consumer table: 'optional', 'required' or 'required:<allowance>' */
+export function encodeConsumer(opts: ConsumerOptions): string {
+  if (!opts.required) return 'optional';
+  const a = opts.backlogAllowance ?? 1;
+  if (!Number.isSafeInteger(a) || a < 1) throw new Error(`backlogAllowance must be a whole number ≥ 1, not ${a}`);
+  return a === 1 ? 'required' : `required:${a}`;
+}
+
+/** the allowance of a stored consumer, null for an optional one */
+export function consumerAllowance(stored: string): number | null {
+  if (stored === 'required') return 1;
+  const m = /^required:(\d+)$/.exec(stored);
+  return m ? Number(m[1]) : null;
 }
 
 export interface LogDescription {

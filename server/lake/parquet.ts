@@ -85,9 +85,9 @@ export class ParquetEncoder {
     return this.serial(async () => {
       const c = this.db.connection;
       const table = `lake_rows_${++this.seq}`;
-      await c.run(`CREATE TEMP TABLE ${table} (${CREATE_COLUMNS})`);
+      await c.run(`CREATE TABLE ${table} (${CREATE_COLUMNS})`);
       try {
-        const appender = await c.createAppender(table, 'temp');
+        const appender = await c.createAppender(table);
         try {
           for (const row of rows) {
             for (const put of PUT_LIST) put(appender, row);

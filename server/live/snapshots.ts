@@ -6,8 +6,9 @@ import type { PipelineStats } from '@/server/pipeline/stats';
 export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; deadLetters: DeadLetterStore; mode: string }) {
   return async function snapshot(now = Date.now()): Promise<LiveSnapshot> {
     const [metrics, backlogs, deadLetters] = await Promise.all([deps.store.snapshot(now), deps.log.backlog(), deps.deadLetters.count()]);
-    // screens show one figure: the slowest consumer's, the one backpressure applies to
-    const backlog = Math.max(0, ...Object.values(backlogs));
+    // screens show how far the live panels are behind: the live consumer's backlog (the lake
+    // writer buffers up to LAKE_FLUSH_INTERVAL_MS on purpose; /pipeline shows every consumer's)
+    const backlog = backlogs.live ?? Math.max(0, ...Object.values(backlogs));
     const s = deps.stats;
     return {
       computedAt: now,

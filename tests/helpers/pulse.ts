@@ -16,7 +16,7 @@ export interface RunningPulse {
 /** Starts a real Pulse HTTP server (without the Next pages) on a free port. */
 export async function startPulse(env: Record<string, string> = {}): Promise<RunningPulse> {
   setLogSilent(true);
-  const config = loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, LIVE_MIN_INTERVAL_MS: '50', ...env });
+  const config = loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, LIVE_MIN_INTERVAL_MS: '50', PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!, ...env });
   const pulse = await createPulse(config);
   const url = await pulse.listen(0, '127.0.0.1');
   return {
@@ -44,7 +44,7 @@ export async function startPulse(env: Record<string, string> = {}): Promise<Runn
 /** Waits until the pipeline has processed everything accepted so far. */
 export async function drained(pulse: Pulse, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
-  while (Math.max(0, ...Object.values(await pulse.log.backlog())) > 0 || pulse.stats.processedTotal + pulse.stats.deadLetters < pulse.stats.acceptedTotal) {
+  while (((await pulse.log.backlog()).live ?? 0) > 0 || pulse.stats.processedTotal + pulse.stats.deadLetters < pulse.stats.acceptedTotal) {
     if (Date.now() - start > timeoutMs) throw new Error('pipeline did not drain in time');
     await sleep(5);
   }

@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setLogSilent } from '@/server/log';
 
 // tests assert on behaviour, not log lines; set PULSE_TEST_LOGS=1 to see them
 if (!process.env.PULSE_TEST_LOGS) setLogSilent(true);
+
+// servers started by tests (in process and spawned) write their lake here, never into the checkout
+process.env.PULSE_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'pulse-tests-'));

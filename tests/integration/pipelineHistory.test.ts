@@ -24,7 +24,7 @@ interface Running {
 async function start(env: Record<string, string> = {}): Promise<Running> {
   setLogSilent(true);
   const startedAt = Date.now();
-  const pulse = await createPulse(loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, ...env }), { historyIntervalMs: INTERVAL_MS });
+  const pulse = await createPulse(loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!, ...env }), { historyIntervalMs: INTERVAL_MS });
   return { pulse, url: await pulse.listen(0, '127.0.0.1'), startedAt };
 }
 

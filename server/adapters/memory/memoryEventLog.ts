@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PulseEvent } from '@/lib/events';
-import type { AppendOptions, AppendResult, EventLog, LogDescription, LogEntry, PartitionLeases, ReadOptions } from '@/server/ports';
+import { encodeConsumer, type AppendOptions, type AppendResult, type ConsumerOptions, type EventLog, type LogDescription, type LogEntry, type PartitionLeases, type ReadOptions } from '@/server/ports';
 import { checkConsumerName, entryId, groupByPartition } from '@/server/log/partition';
 import { DedupWindow } from './dedupWindow';
 import { MemoryLeaseTable, MemoryLeases } from './memoryLeases';
@@ -68,7 +68,7 @@ export class MemoryEventLog implements EventLog {
   readonly counters = { accepted: 0, duplicates: 0 };
   private readonly parts: Partition[];
   private readonly dedup: DedupWindow;
-  private readonly consumers = new Map<string, { required: boolean }>();
+  private readonly consumers = new Map<string, { required: boolean; allowance: number }>();
   private readonly leaseTable: MemoryLeaseTable;
   private readonly leaseMs: number;
   private readonly leaseSets = new Set<PartitionLeases>();
@@ -99,7 +99,7 @@ export class MemoryEventLog implements EventLog {
       return true;
     });
     const fresh = events.filter((_, i) => accepted[i]);
-    if (opts.maxBacklog !== undefined && fresh.length > 0 && this.slowestRequiredBacklog() + fresh.length > opts.maxBacklog) {
+    if (opts.maxBacklog !== undefined && fresh.length > 0 && this.wouldPassBacklog(fresh.length, opts.maxBacklog)) {
       return { accepted: [], backpressure: true };
     }
     for (const e of fresh) if (e.clientId) this.dedup.claim(e.eventId, now);
@@ -158,9 +158,10 @@ export class MemoryEventLog implements EventLog {
     this.checkpointStore.set(consumer, partition, offset);
   }
 
-  async registerConsumer(name: string, opts: { required: boolean }): Promise<void> {
+  async registerConsumer(name: string, opts: ConsumerOptions): Promise<void> {
     checkConsumerName(name);
-    this.consumers.set(name, { required: opts.required });
+    encodeConsumer(opts);
+    this.consumers.set(name, { required: opts.required, allowance: opts.backlogAllowance ?? 1 });
   }
 
   async backlog(): Promise<Record<string, number>> {
@@ -239,10 +240,9 @@ export class MemoryEventLog implements EventLog {
   }
 
   /** backpressure protects the consumers that must not lose data; optional ones may lag */
-  private slowestRequiredBacklog(): number {
-    let worst = 0;
-    for (const [name, c] of this.consumers) if (c.required) worst = Math.max(worst, this.backlogOf(name));
-    return worst;
+  private wouldPassBacklog(adding: number, maxBacklog: number): boolean {
+    for (const [name, c] of this.consumers) if (c.required && this.backlogOf(name) + adding > maxBacklog * c.allowance) return true;
+    return false;
   }
 
   private wake(): void {

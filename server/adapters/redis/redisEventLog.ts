@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
-import type { AppendOptions, AppendResult, EventLog, LogDescription, LogEntry, PartitionLeases, ReadOptions } from '@/server/ports';
+import { consumerAllowance, encodeConsumer, type AppendOptions, type AppendResult, type ConsumerOptions, type EventLog, type LogDescription, type LogEntry, type PartitionLeases, type ReadOptions } from '@/server/ports';
 import { checkConsumerName, partitionOf } from '@/server/log/partition';
 import { ENTRY_FORMAT, decodeStreamEntry, encodeEvent, type StreamEntry } from './entryCodec';
 import type { RedisKeys } from './keys';
@@ -38,18 +38,21 @@ end
 if maxBacklog >= 0 and count > 0 then
   local heads = redis.call('MGET', unpack(KEYS, 3, P + 2))
   local consumers = redis.call('HGETALL', KEYS[1])
-  local worst = 0
+  local over = false
   for i = 1, #consumers, 2 do
-    if consumers[i + 1] == 'required' then
+    local kind = consumers[i + 1]
+    local allowance = nil
+    if kind == 'required' then allowance = 1 else allowance = tonumber(string.match(kind, '^required:(%d+)$')) end
+    if allowance then
       local cp = {}
       local flat = redis.call('HGETALL', cpPrefix .. consumers[i])
       for j = 1, #flat, 2 do cp[flat[j]] = tonumber(flat[j + 1]) end
       local behind = 0
       for p = 0, P - 1 do behind = behind + math.max(0, (tonumber(heads[p + 1]) or 0) - (cp[tostring(p)] or 0)) end
-      if behind > worst then worst = behind end
+      if behind + count > maxBacklog * allowance then over = true end
     end
   end
-  if worst + count > maxBacklog then
+  if over then
     -- in chunks: unpack has a stack limit far below the batch limit
     for i = 1, #taken, 500 do redis.call('DEL', unpack(taken, i, math.min(i + 499, #taken))) end
     return 'B'
@@ -178,9 +181,9 @@ export class RedisEventLog implements EventLog {
     await runScript(this.redis, COMMIT, [this.keys.checkpoints(consumer)], [partition, offset]);
   }
 
-  async registerConsumer(name: string, opts: { required: boolean }): Promise<void> {
+  async registerConsumer(name: string, opts: ConsumerOptions): Promise<void> {
     checkConsumerName(name);
-    await this.redis.hset(this.keys.consumers, name, opts.required ? 'required' : 'optional');
+    await this.redis.hset(this.keys.consumers, name, encodeConsumer(opts));
   }
 
   async backlog(): Promise<Record<string, number>> {
@@ -262,7 +265,7 @@ export class RedisEventLog implements EventLog {
   private async consumerTable(): Promise<Map<string, boolean>> {
     const flat = (await this.redis.call('HGETALL', this.keys.consumers)) as string[];
     const out = new Map<string, boolean>();
-    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i], flat[i + 1] === 'required');
+    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i], consumerAllowance(flat[i + 1]) !== null);
     return out;
   }
 
