@@ -117,7 +117,7 @@ const intParam = (min: number, max: number) =>
 
 const scoreParam = z
   .string()
-  .regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, { error: 'must be a number from 0 to 1' })
+  .regex(/^(0(\.\d{1,17})?|1(\.0{1,17})?|\.\d{1,17})$/, { error: 'must be a number from 0 to 1' })
   .transform(Number);
 
 function paramsSchema(tz: string) {
