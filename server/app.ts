@@ -17,6 +17,7 @@ import { log } from './log';
 import { LIVE_CONSUMER, LiveConsumer } from './consumers/liveConsumer';
 import { PipelineStats } from './pipeline/stats';
 import { createLakeStore, startLake, type RunningLake } from './lake/createLake';
+import { createHistoryFromConfig } from './history/createHistory';
 import { LAKE_BACKLOG_ALLOWANCE, LAKE_CONSUMER } from './lake/lakeWriter';
 import type { EventLog, LiveStore } from './ports';
 
@@ -129,6 +130,10 @@ export async function createPulse(
     cleanups.push(() => sampler.stop());
   }
 
+  // historical views over the lake, for the pages and scripts a web process serves
+  const lakeHistory = serveWeb ? createHistoryFromConfig(config, adapters.shop, lakeStore) : undefined;
+  if (lakeHistory) cleanups.push(() => lakeHistory.close());
+
   // the HTTP layer (server/http/routes.ts) reaches the process only through these
   const handleHttp = createHttpHandler({
     config,
@@ -174,6 +179,7 @@ export async function createPulse(
     onStateChanged: () => broadcaster.invalidate(),
     describeRules: () => adapters.rules.describe(),
     changeRules: (change) => adapters.rules.change(change),
+    history: lakeHistory,
     next: serveWeb ? opts.next : undefined,
   });
   http.on('request', (req, res) => void handleHttp(req, res));
