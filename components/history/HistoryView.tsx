@@ -118,6 +118,8 @@ function HistoryBody({ index, selection, minute, onChange }: { index: HistoryInd
   );
   const csv = (view: ViewName) => viewUrl(view, cur, 'csv');
   const against = previous ? describePrevious(previous, range, tz) : '';
+  // the tiles say it short; the range line above them says exactly what is compared
+  const againstShort = !previous ? '' : range.days === 1 ? (previous.cutAtMs !== null ? 'the day before, same time' : 'the day before') : `the previous ${range.days} days`;
   const emptyLake = revenue.data?.lakeNewestEventTime === null;
 
   return (
@@ -136,7 +138,7 @@ function HistoryBody({ index, selection, minute, onChange }: { index: HistoryInd
         <HistoryEmpty index={index} />
       ) : (
         <>
-          <KpiTotals queries={{ revenue, carts, funnel, previous: previous ? { revenue: prevRevenue, carts: prevCarts, funnel: prevFunnel } : null }} currency={currency} against={against} />
+          <KpiTotals queries={{ revenue, carts, funnel, previous: previous ? { revenue: prevRevenue, carts: prevCarts, funnel: prevFunnel } : null }} currency={currency} against={againstShort} />
           <div className="hx-grid">
             <RevenueSection
               query={revenue}
@@ -144,6 +146,7 @@ function HistoryBody({ index, selection, minute, onChange }: { index: HistoryInd
               buckets={buckets}
               previousStarts={previousStarts}
               currency={currency}
+              openUntil={range.open ? range.endMs : null}
               csvUrl={csv('revenue')}
               prevLabel={(at) => buckets.axis.full(at)}
             />

@@ -19,7 +19,7 @@ export function RangeControls(props: {
   const activePreset = selection.range.kind === 'preset' ? selection.range.preset : null;
   return (
     <div className="hx-controls" data-testid="range-controls">
-      <div className="hx-segmented" role="group" aria-label="Range">
+      <div className="hx-segmented hx-presets" role="group" aria-label="Range">
         {PRESETS.map((preset) => (
           <button
             key={preset}

@@ -1,6 +1,6 @@
 'use client';
 
-import { Area, Bar, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, Bar, CartesianGrid, Cell, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCompactNumber, formatNumber } from '@/lib/format';
 import { formatMoney } from '@/lib/money';
 import type { BucketAxis } from './bucketAxis';
@@ -8,7 +8,13 @@ import type { BucketAxis } from './bucketAxis';
 export interface RevenuePoint {
   at: number;
   next: number | undefined;
+  /** the bucket still running (the last one of an open range) */
+  partial: boolean;
   revenue: number | null;
+  /** revenue of complete buckets (the area) */
+  settled: number | null;
+  /** the last complete bucket and the running one, drawn dashed so a bucket just begun does not read as a fall */
+  partialLine: number | null;
   orders: number | null;
   /** the same bucket of the previous period (by position) */
   prevAt: number | null;
@@ -33,12 +39,12 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
         <XAxis
           dataKey="at"
           ticks={axis.ticks}
-          interval={0}
+          interval="preserveStartEnd"
           tickFormatter={axis.tick}
           tick={{ fontSize: 11, fill: 'var(--muted)' }}
           tickLine={false}
           axisLine={{ stroke: 'var(--chart-grid)' }}
-          minTickGap={6}
+          minTickGap={10}
         />
         <YAxis
           yAxisId="money"
@@ -67,7 +73,10 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
             if (!p) return null;
             return (
               <div className="chart-tooltip">
-                <div className="chart-tooltip-time">{axis.full(p.at, p.next)}</div>
+                <div className="chart-tooltip-time">
+                  {axis.full(p.at, p.next)}
+                  {p.partial ? ' · so far' : ''}
+                </div>
                 <div>
                   <strong>{p.revenue === null ? '—' : formatMoney(p.revenue, currency)}</strong> revenue
                 </div>
@@ -89,10 +98,14 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
             <stop offset="100%" stopColor={REVENUE} stopOpacity={0.02} />
           </linearGradient>
         </defs>
-        <Bar yAxisId="orders" dataKey="orders" fill={ORDERS} fillOpacity={0.35} radius={[2, 2, 0, 0]} isAnimationActive={false} maxBarSize={28} />
+        <Bar yAxisId="orders" dataKey="orders" fill={ORDERS} radius={[2, 2, 0, 0]} isAnimationActive={false} maxBarSize={28}>
+          {points.map((p) => (
+            <Cell key={p.at} fillOpacity={p.partial ? 0.15 : 0.35} />
+          ))}
+        </Bar>
         <Area
           yAxisId="money"
-          dataKey="revenue"
+          dataKey="settled"
           stroke={REVENUE}
           strokeWidth={2}
           fill="url(#hx-revenue-fill)"
@@ -101,6 +114,7 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
           dot={points.length <= 2 ? { r: 3, fill: REVENUE } : false}
           connectNulls={false}
         />
+        <Line yAxisId="money" dataKey="partialLine" stroke={REVENUE} strokeWidth={2} strokeDasharray="3 3" dot={false} type="linear" isAnimationActive={false} activeDot={false} />
         {compare && (
           <Line
             yAxisId="money"
@@ -127,6 +141,11 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
         {compare && (
           <li>
             <span className="hx-swatch hx-swatch-dashed" aria-hidden="true" /> Previous period
+          </li>
+        )}
+        {points.some((p) => p.partial) && (
+          <li>
+            <span className="hx-swatch hx-swatch-dashed hx-swatch-partial" aria-hidden="true" /> Still running (so far)
           </li>
         )}
       </ul>

@@ -36,20 +36,28 @@ export function RevenueSection(props: {
   buckets: Buckets;
   previousStarts: number[];
   currency: string;
+  /** the range is still running until this instant: its last bucket is not complete */
+  openUntil: number | null;
   csvUrl: string;
   prevLabel: (at: number) => string;
 }) {
   const { query, previous, buckets, currency } = props;
   const current = query.data ? readRevenue(query.data) : null;
   const prev = previous?.data ? readRevenue(previous.data) : null;
+  const last = buckets.starts.length - 1;
   const points: RevenuePoint[] = buckets.starts.map((at, i) => {
     const b = current?.buckets.get(at);
     const prevAt = props.previousStarts[i] ?? null;
     const pb = prevAt !== null ? prev?.buckets.get(prevAt) : undefined;
+    const revenue = current ? (b?.revenue ?? 0) : null;
+    const partial = props.openUntil !== null && i === last;
     return {
       at,
       next: buckets.starts[i + 1],
-      revenue: current ? (b?.revenue ?? 0) : null,
+      partial,
+      revenue,
+      settled: partial ? null : revenue,
+      partialLine: props.openUntil !== null && i >= last - 1 ? revenue : null,
       orders: current ? (b?.orders ?? 0) : null,
       prevAt,
       prevRevenue: prev && prevAt !== null && prevAt < previous!.data!.to ? (pb?.revenue ?? 0) : null,
@@ -105,7 +113,7 @@ export function EventsSection({ query, buckets, csvUrl }: { query: HistoryQueryS
           <div className="hx-chart hx-chart-small">
             <BarChart data={points} responsive style={{ width: '100%', height: '100%' }} margin={{ top: 8, right: 4, bottom: 0, left: 0 }} accessibilityLayer={false}>
               <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-              <XAxis dataKey="at" ticks={buckets.axis.ticks} interval={0} tickFormatter={buckets.axis.tick} tick={{ fontSize: 11, fill: 'var(--muted)' }} tickLine={false} axisLine={{ stroke: 'var(--chart-grid)' }} />
+              <XAxis dataKey="at" ticks={buckets.axis.ticks} interval="preserveStartEnd" minTickGap={10} tickFormatter={buckets.axis.tick} tick={{ fontSize: 11, fill: 'var(--muted)' }} tickLine={false} axisLine={{ stroke: 'var(--chart-grid)' }} />
               <YAxis width={44} tickFormatter={formatCompactNumber} tick={{ fontSize: 11, fill: 'var(--muted)' }} tickLine={false} axisLine={false} allowDecimals={false} />
               <Tooltip
                 isAnimationActive={false}
@@ -176,7 +184,7 @@ export function CartsSection({ query, buckets, csvUrl }: { query: HistoryQuerySt
           <div className="hx-chart hx-chart-small">
           <ComposedChart data={points} responsive style={{ width: '100%', height: '100%' }} margin={{ top: 8, right: 4, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-            <XAxis dataKey="at" ticks={buckets.axis.ticks} interval={0} tickFormatter={buckets.axis.tick} tick={{ fontSize: 11, fill: 'var(--muted)' }} tickLine={false} axisLine={{ stroke: 'var(--chart-grid)' }} />
+            <XAxis dataKey="at" ticks={buckets.axis.ticks} interval="preserveStartEnd" minTickGap={10} tickFormatter={buckets.axis.tick} tick={{ fontSize: 11, fill: 'var(--muted)' }} tickLine={false} axisLine={{ stroke: 'var(--chart-grid)' }} />
             <YAxis yAxisId="carts" width={40} tickFormatter={formatCompactNumber} tick={{ fontSize: 11, fill: 'var(--muted)' }} tickLine={false} axisLine={false} allowDecimals={false} />
             <YAxis yAxisId="rate" orientation="right" width={44} domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => formatPercent(v, 0)} tick={{ fontSize: 11, fill: '#dc2626' }} tickLine={false} axisLine={false} />
             <Tooltip
