@@ -14,6 +14,9 @@ import { ev } from '../helpers/events';
 import { startS3, type LocalS3 } from '../helpers/s3rver';
 import { harness, STORE_KINDS, type Harness } from '../helpers/stores';
 import { until } from '../helpers/wait';
+import { drained, startPulse } from '../helpers/pulse';
+import { REDIS_URL } from '../helpers/stores';
+import { Redis } from 'ioredis';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
@@ -343,4 +346,40 @@ it('the lake folder holds nothing but the layout (no temporary files left behind
   const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
   const files = walk(lake.root).map((f) => f.slice(lake.root.length + 1));
   expect(files.every((f) => /^events\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/[A-Za-z0-9_-]+-p\d{3}-\d{12}-\d{12}\.parquet$/.test(f))).toBe(true);
+});
+
+describe('a Pulse process writes its lake', () => {
+  it('embedded: a clean stop writes what was applied, even before the flush interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-lake-stop-'));
+    open.push({ close: async () => rmSync(dir, { recursive: true, force: true }) });
+    const p = await startPulse({ PULSE_DATA_DIR: dir, LAKE_FLUSH_INTERVAL_MS: '600000' });
+    const ts = new Date(Date.now() - 60_000).toISOString();
+    const r = await p.post({ events: [{ timestamp: ts, user_id: 'stop-1', event_type: 'page_view' }, { timestamp: ts, user_id: 'stop-2', event_type: 'purchase', properties: { amount: 12.5 } }] });
+    expect(r.status).toBe(202);
+    await drained(p.pulse);
+    expect(p.pulse.lake()!.writer.counters.written).toBe(0);
+    await p.close();
+    const lake = new LocalLakeStore(join(dir, 'lake'));
+    const rows = await rowsOf(lake);
+    expect(rows.map((x) => x.user_id).sort()).toEqual(['stop-1', 'stop-2']);
+    expect(rows.find((x) => x.user_id === 'stop-2')!.shop_amount_minor).toBe('1250'); // BIGINT comes back from DuckDB as text
+  });
+
+  it('single node with an S3 lake: bucket, prefix and endpoint come from the configuration', async () => {
+    const s3 = await startS3('pulse-config-test');
+    open.push(s3);
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+    open.push({ close: async () => { process.env.AWS_ACCESS_KEY_ID = saved.id; process.env.AWS_SECRET_ACCESS_KEY = saved.secret; if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID; if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY; } });
+    const prefix = `cfg-${Date.now()}:`;
+    const p = await startPulse({ REDIS_URL, REDIS_PREFIX: prefix, LAKE_S3_BUCKET: s3.bucket, LAKE_S3_PREFIX: 'shops/a/', S3_ENDPOINT: s3.endpoint, LAKE_FLUSH_INTERVAL_MS: '1000' });
+    open.push({ close: async () => { await p.close(); const r = new Redis(REDIS_URL); const keys = await r.keys(`${prefix}*`); if (keys.length) await r.del(...keys); r.disconnect(); } });
+    const ts = new Date(Date.now() - 60_000).toISOString();
+    expect((await p.post({ timestamp: ts, user_id: 'on-s3', event_type: 'page_view' })).status).toBe(202);
+    const lake = s3.lake('shops/a/');
+    await until(async () => (await rowsOf(lake)).length === 1, { timeoutMs: 15_000, what: 'the event to reach the S3 lake' });
+    expect((await rowsOf(lake))[0].user_id).toBe('on-s3');
+    expect((await s3.lake('').listDirs('')).sort()).toEqual(['shops']);
+  });
 });
