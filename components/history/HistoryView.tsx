@@ -120,7 +120,9 @@ function HistoryBody({ index, selection, minute, onChange }: { index: HistoryInd
   const against = previous ? describePrevious(previous, range, tz) : '';
   // the tiles say it short; the range line above them says exactly what is compared
   const againstShort = !previous ? '' : range.days === 1 ? (previous.cutAtMs !== null ? 'the day before, same time' : 'the day before') : `the previous ${range.days} days`;
-  const emptyLake = revenue.data?.lakeNewestEventTime === null;
+  // an empty lake says so (no newest event); rows with events say otherwise, whatever it says
+  const emptyLake =
+    revenue.data?.lakeNewestEventTime === null && revenue.data.rows.every((r) => r.slice(1).every((v) => v === 0 || v === null)) && (events.data ? events.data.rows.length === 0 : true);
 
   return (
     <>

@@ -47,7 +47,8 @@ async function getJson(url: string, what: string, signal: AbortSignal): Promise<
   if (!res.ok) {
     const message = errorMessage(body);
     if (res.status >= 500) throw new Error(`The query failed on the server (${res.status})${message ? `: ${message}` : '.'}`);
-    throw new Error(message ? sentence(message) : `${sentence(what)} answered ${res.status}.`);
+    // the server's message names the parameter at fault ("to: must be after from")
+    throw new Error(message ? `The server refused this query: ${message}` : `${sentence(what)} answered ${res.status}.`);
   }
   return body;
 }
