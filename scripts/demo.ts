@@ -194,11 +194,14 @@ sim = startSimulator({
 const first = await Promise.race([sim.firstEvent, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
 const mode = process.env.REDIS_URL ? 'single-node mode' : 'embedded mode';
 const currencies = pricing.mix.length === 1 ? pricing.mix[0].currency : pricing.mix.map((m) => `${m.currency} ${Math.round(m.share * 100)} %`).join(', ');
+// where Pulse writes its lake with the same environment (server/config.ts)
+const lakeDir = process.env.LAKE_S3_BUCKET ? `s3://${process.env.LAKE_S3_BUCKET}/${process.env.LAKE_S3_PREFIX ?? ''}` : (process.env.LAKE_DIR ?? join(process.env.PULSE_DATA_DIR ?? 'data', 'lake'));
 const lines = [
   `  Pulse is running (${mode}; demo traffic at ${settings.rate} events/s, paid in ${currencies})`,
   `    Live overview   ${url}/`,
   `    Wall display    ${url}/wall`,
   `    Pipeline        ${url}/pipeline`,
+  `    History         ${url}/history   (the lake is ${lakeDir}; \`npm run lake:backfill -- --days 30\` fills a month)`,
   ...(first ? [`    A customer      ${url}/users/${encodeURIComponent(first.user_id)}`] : []),
   ...(settings.pagesOff ? ['    (PULSE_UI=off: the pages are not served, only the API)'] : []),
   `    Ingest key      ${settings.key}`,
