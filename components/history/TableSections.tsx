@@ -25,9 +25,9 @@ const STEP_OF: Record<FunnelStepKey, string | null> = {
 };
 
 /** An id exactly as sent, on one line; the cell's width cuts it with an ellipsis and the whole id is in the tooltip. */
-function Id({ value, className = '' }: { value: string; className?: string }) {
+function Id({ value, className = '', title }: { value: string; className?: string; title?: string }) {
   return (
-    <span className={`hx-id ${className}`} title={value}>
+    <span className={`hx-id ${className}`} title={title ?? value}>
       {value === '' ? <span className="muted">(empty)</span> : value}
     </span>
   );
@@ -51,7 +51,8 @@ export function FunnelSection({ query, csvUrl }: { query: HistoryQueryState; csv
           {funnel.steps.map((step, i) => {
             const prev = i === 0 ? null : funnel.steps[i - 1].count;
             const share = prev === null || step.count === null ? null : formatShare(step.count, prev);
-            const ofFirst = i === 0 || step.count === null ? null : formatShare(step.count, first);
+            // the second step's share of the first is its share of the previous one: said once
+            const ofFirst = i < 2 || step.count === null ? null : formatShare(step.count, first);
             return (
               <li key={step.key} className="funnel-step" data-testid="funnel-step" data-step={step.key} data-value={step.count ?? undefined}>
                 <span className="funnel-label">{STEP_LABELS[step.key]}</span>
@@ -120,7 +121,8 @@ export function RankedSection(props: {
                   {result.columns.map((c, i) => (
                     <td key={c.name} className={isNumericKind(c.kind) ? 'num' : 'hx-id-cell'}>
                       {i === idAt ? (
-                        <Id value={props.showId ? props.showId(text(row[i])) : text(row[i])} className={props.showId ? '' : 'mono'} />
+                        // a country's name may wrap (the code is in it and in the tooltip); ids stay on one line
+                        <Id value={props.showId ? props.showId(text(row[i])) : text(row[i])} title={text(row[i])} className={props.showId ? 'hx-wrap' : 'mono'} />
                       ) : (
                         formatCell(result, i, row)
                       )}

@@ -243,7 +243,8 @@ test('a running query shows its time and can be cancelled', async ({ page }) => 
   const status = section.getByTestId('query-status');
   await expect(status).toHaveAttribute('data-state', 'running');
   await expect(status).toContainText(/Running… \d+\.\d s/);
-  await page.screenshot({ path: `${SHOTS}/history-running.png` });
+  await section.scrollIntoViewIfNeeded();
+  await section.screenshot({ path: `${SHOTS}/history-running.png` });
   await section.getByTestId('query-cancel').click();
   await aborted;
   await expect(status).toHaveAttribute('data-state', 'cancelled');
@@ -267,6 +268,22 @@ test('failures are said in words: an unreachable server, a refused query', async
   await expect(funnel).toHaveText('The server cannot be reached.');
   await expect(page.getByTestId('section-top-countries').getByTestId('query-error')).toHaveText('The server refused this query: to: may be at most 1 day in the future');
   await expect(page.locator('body')).not.toContainText('Failed to fetch');
+});
+
+test('an empty lake says how history fills', async ({ page }) => {
+  const empty = await startExtraServer({ PULSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pulse-e2e-history-empty-')), LAKE_FLUSH_INTERVAL_MS: String(E2E_LAKE_FLUSH_MS) });
+  try {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${empty.url}/history`);
+    const state = page.getByTestId('history-empty');
+    await expect(state).toBeVisible({ timeout: 30_000 });
+    await expect(state).toContainText('npm run lake:backfill -- --days 30');
+    await expect(state).toContainText('within about 2 s');
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: `${SHOTS}/history-empty-390.png` });
+  } finally {
+    await stopServer(empty.child);
+  }
 });
 
 test('the overview links to the last 7 days', async ({ page }) => {
