@@ -1,8 +1,16 @@
+'use client';
+
+import { useSyncExternalStore } from 'react';
 import { formatSpan } from '@/lib/format';
 import type { HistoryIndex } from '@/lib/history';
 
+const noSubscribe = () => () => {};
+const getOrigin = () => window.location.origin;
+const getServerOrigin = () => 'http://localhost:3000';
+
 /** The lake holds no event yet: when new ones show up, and how to fill the past. */
 export function HistoryEmpty({ index }: { index: HistoryIndex }) {
+  const origin = useSyncExternalStore(noSubscribe, getOrigin, getServerOrigin);
   const within = formatSpan(Math.max(1_000, index.lake.visibleWithinMs));
   return (
     <section className="panel empty-state" data-testid="history-empty">
@@ -18,7 +26,7 @@ export function HistoryEmpty({ index }: { index: HistoryIndex }) {
         </div>
         <div>
           <h3>Or send live traffic</h3>
-          <pre className="code">{'npm run simulate -- --url <this server> --key <ingest key>'}</pre>
+          <pre className="code">{`npm run simulate -- --url ${origin} --key <ingest key>`}</pre>
         </div>
       </div>
       <p className="muted small">Queries run on {index.engine === 'athena' ? 'Athena' : 'DuckDB'}; this page checks again every minute.</p>

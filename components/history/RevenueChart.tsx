@@ -109,7 +109,7 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
           stroke={REVENUE}
           strokeWidth={2}
           fill="url(#hx-revenue-fill)"
-          type="monotone"
+          type="linear"
           isAnimationActive={false}
           dot={points.length <= 2 ? { r: 3, fill: REVENUE } : false}
           connectNulls={false}
@@ -123,7 +123,7 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
             strokeWidth={2}
             strokeDasharray="5 4"
             dot={false}
-            type="monotone"
+            type="linear"
             isAnimationActive={false}
             connectNulls={false}
             data-testid="previous-line"
