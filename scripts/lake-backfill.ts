@@ -1,15 +1,12 @@
 import { rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BIGINT, DuckDBListType, INTEGER, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateEvent } from '@/lib/events';
 import { convertMinor, parseCurrencyRates } from '@/lib/money';
 import { compactedCoversName, compactedFileName, HOUR_MS, hourDir } from '@/server/lake/layout';
 import { LocalLakeStore } from '@/server/lake/lakeStore';
-import { CREATE_COLUMNS, openDuckDB, ParquetEncoder, sqlPath } from '@/server/lake/parquet';
-import { LAKE_COLUMNS, lakeRowOf, type LakeRow } from '@/server/lake/schema';
+import { ParquetEncoder } from '@/server/lake/parquet';
+import { lakeRowOf, type LakeRow } from '@/server/lake/schema';
 import { DEFAULT_FRAUD_WEIGHTS, scoreFraud, type FraudWeights } from '@/server/pipeline/fraud';
 import { addEventToUser, fraudHistoryOf, newUserRecord } from '@/server/pipeline/userRecords';
 import { shopSettings, type ShopSettings } from '@/server/shop';
@@ -78,8 +75,6 @@ export interface BackfillOptions {
   pricing?: Pricing;
   fraudWeights?: FraudWeights;
   onProgress?: (p: BackfillProgress) => void;
-  /** something worth telling the person running it */
-  onNote?: (line: string) => void;
 }
 
 export interface BackfillProgress {
@@ -112,81 +107,6 @@ export class BackfillRefused extends Error {}
 
 /** what the live pipeline decided about a purchase, as lakeRowOf takes it */
 type PurchaseFacts = NonNullable<Parameters<typeof lakeRowOf>[3]>;
-
-interface RowWriter {
-  writeFile(rows: readonly LakeRow[], path: string): Promise<void>;
-  close(): void;
-}
-
-/**
- * The lake's ParquetEncoder; if it cannot write here (at the time of writing its appender asks
- * for schema "temp", which DuckDB 1.5 does not find), the same table written the same way —
- * columns from LAKE_COLUMNS, ZSTD, sorted by event time, 122,880-row groups — through an
- * appender on the temporary table by its plain name.
- */
-async function openRowWriter(): Promise<{ writer: RowWriter; note: string | null }> {
-  const encoder = await ParquetEncoder.open();
-  const probe = join(tmpdir(), `pulse-backfill-probe-${process.pid}.parquet`);
-  try {
-    await encoder.writeFile([], probe);
-    return { writer: encoder, note: null };
-  } catch (err) {
-    encoder.close();
-    return { writer: await fallbackWriter(), note: `ParquetEncoder.writeFile failed (${(err as Error).message}); writing the same Parquet through the backfill's own appender` };
-  } finally {
-    await rm(probe, { force: true });
-  }
-}
-
-async function fallbackWriter(): Promise<RowWriter> {
-  const db = await openDuckDB({ threads: 1, memoryLimit: '256MB' });
-  const lists: Record<string, DuckDBListType> = { 'VARCHAR[]': new DuckDBListType(VARCHAR), 'INTEGER[]': new DuckDBListType(INTEGER), 'BIGINT[]': new DuckDBListType(BIGINT) };
-  const putOf = (type: string): ((a: DuckDBAppender, v: unknown) => void) => {
-    switch (type) {
-      case 'VARCHAR': return (a, v) => a.appendVarchar(v as string);
-      case 'BOOLEAN': return (a, v) => a.appendBoolean(v as boolean);
-      case 'BIGINT': return (a, v) => a.appendBigInt(BigInt(v as number));
-      case 'INTEGER': return (a, v) => a.appendInteger(v as number);
-      case 'DOUBLE': return (a, v) => a.appendDouble(v as number);
-      case 'BIGINT[]': return (a, v) => a.appendList((v as number[]).map(BigInt), lists[type]);
-      case 'VARCHAR[]':
-      case 'INTEGER[]': return (a, v) => a.appendList(v as string[] | number[], lists[type]);
-      default: throw new Error(`no appender for lake column type ${type}`);
-    }
-  };
-  const puts = LAKE_COLUMNS.map((c) => ({ name: c.name as keyof LakeRow, put: putOf(c.duckdb) }));
-  let seq = 0;
-  return {
-    async writeFile(rows, path) {
-      const c = db.connection;
-      const table = `backfill_rows_${++seq}`;
-      await c.run(`CREATE TEMP TABLE ${table} (${CREATE_COLUMNS})`);
-      try {
-        const appender = await c.createAppender(table);
-        try {
-          for (const row of rows) {
-            for (const { name, put } of puts) {
-              const v = row[name];
-              if (v === null || v === undefined) appender.appendNull();
-              else put(appender, v);
-            }
-            appender.endRow();
-          }
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
-        await c.run(`COPY (SELECT * FROM ${table} ORDER BY ts_ms, log_partition, log_offset) TO ${sqlPath(path)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`);
-      } finally {
-        await c.run(`DROP TABLE IF EXISTS ${table}`);
-      }
-    },
-    close() {
-      db.connection.closeSync();
-      db.instance.closeSync();
-    },
-  };
-}
 
 /** FNV-1a of the user id, onto the log's partitions (as a keyed log would place it) */
 export function partitionOf(userId: string, partitions = PARTITIONS): number {
@@ -270,8 +190,7 @@ export async function backfill(o: BackfillOptions): Promise<BackfillSummary> {
 
   const users = new Map<string, UserRecord>();
   const offsets = new Array<number>(PARTITIONS).fill(0);
-  const { writer: encoder, note } = await openRowWriter();
-  if (note) o.onNote?.(note);
+  const encoder = await ParquetEncoder.open();
   const started = performance.now();
   const summary: BackfillSummary = {
     dir: store.location, from, to: o.end, hours: hoursTotal, generated: 0, rows: 0, rejected: 0,
@@ -500,7 +419,7 @@ async function main(): Promise<number> {
   }
   const { cli } = parsed;
   try {
-    const s = await backfill({ ...cli, dir: resolve(cli.dir), onNote: (l) => console.error(`lake:backfill: note: ${l}`), onProgress: cli.quiet ? undefined : progressReporter() });
+    const s = await backfill({ ...cli, dir: resolve(cli.dir), onProgress: cli.quiet ? undefined : progressReporter() });
     console.error(summaryLine(s));
     return 0;
   } catch (err) {
