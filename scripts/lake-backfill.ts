@@ -175,16 +175,18 @@ export async function backfill(o: BackfillOptions): Promise<BackfillSummary> {
   const peak = rate * Math.max(...HOURLY_SHAPE) * Math.max(...WEEKDAY_SHAPE);
   const rng = createRandom(seed);
   const delays = createRandom(seed ^ 0x5bd1e995);
+  // ids that sort in time order, like the ulids of a live run, and differ between seeds and between
+  // backfills of other periods (the start hour is part of them)
+  const idBase = `bf${seed}h${from / HOUR_MS}`;
   let serverId = 0;
-  const newId = () => `bf${seed}_${String(++serverId).padStart(10, '0')}`;
+  const newId = () => `${idBase}s${String(++serverId).padStart(10, '0')}`;
   let clientId = 0;
   const traffic = createTraffic({
     seed,
     rng,
     rate: peak,
     start: from,
-    // ids that sort in time order, like the ulids of a live run, and never collide across seeds
-    newId: () => `bf${seed}-${String(++clientId).padStart(10, '0')}`,
+    newId: () => `${idBase}-${String(++clientId).padStart(10, '0')}`,
     pricing,
   });
 

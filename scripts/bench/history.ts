@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { validateEvent } from '@/lib/events';
@@ -288,6 +288,7 @@ const lpad = (s: string, n: number) => s.padStart(n);
 
 async function main(): Promise<number> {
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0];
   const { shop } = shopFromEnv();
   await mkdir(dir, { recursive: true });
   const lake = await ensureLake(shop);
@@ -369,7 +370,7 @@ async function main(): Promise<number> {
   // ── report ──
   log('');
   log(`bench:history  ${commandLine()}`);
-  log(`  started ${startedAt.toISOString()}; node ${process.version}; 2 cores shared with other work`);
+  log(`  started ${startedAt.toISOString()}; node ${process.version}; 2 cores shared with other work (1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end)`);
   log(`  lake: ${dir} — ${fmt(lake.events)} events, ${lake.built ? `built now: ${lake.built}` : 'reused'}`);
   log(`  baseline: ${flat.path} — one flat file, ${(flat.bytes / 1e6).toFixed(0)} MB${flat.built ? `, written now in ${flat.seconds.toFixed(1)} s` : ', reused'}`);
   log(`  lake side: ${runner.kind}`);
