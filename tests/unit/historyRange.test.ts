@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketStarts, checkPickedDays, parseSelection, previousPeriod, resolveRange, selectionParams, startOfDate } from '@/components/history/range';
 import { conversionOf, readCarts, readFunnel, readRevenue, readUnconverted } from '@/components/history/readViews';
+import { describeStats, formatBytes } from '@/components/history/queryStats';
 import type { HistoryResult } from '@/lib/history';
 
 const NY = 'America/New_York';
@@ -158,5 +159,17 @@ describe("reading the views' tables", () => {
       { currency: 'JPY', amountMinor: 125000, orders: 2 },
       { currency: 'USD', amountMinor: 999, orders: 1 },
     ]);
+  });
+});
+
+describe('how a query ran, in words', () => {
+  const stats = { bytesScanned: null, filesScanned: null, queryId: null };
+  it('DuckDB: time and files; Athena: time and bytes scanned', () => {
+    expect(describeStats({ ...stats, engine: 'duckdb', elapsedMs: 84.2, filesScanned: 12, bytesScanned: 1_000_000 })).toBe('DuckDB · 84 ms · 12 files');
+    expect(describeStats({ ...stats, engine: 'duckdb', elapsedMs: 3, filesScanned: 1 })).toBe('DuckDB · 3 ms · 1 file');
+    expect(describeStats({ ...stats, engine: 'athena', elapsedMs: 2_340, bytesScanned: 48_200_000, queryId: 'q-1' })).toBe('Athena · 2.3 s · 48 MB scanned');
+    expect(formatBytes(912_000)).toBe('912 kB');
+    expect(formatBytes(1_500_000_000)).toBe('1.5 GB');
+    expect(formatBytes(310)).toBe('310 B');
   });
 });
