@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useMemo } from 'react';
+import { memo, useCallback, useMemo } from 'react';
 import { useNow } from '@/components/hooks/useNow';
 import { Logo } from '@/components/ui/Logo';
 import { Nav } from '@/components/ui/Nav';
@@ -86,7 +86,8 @@ export function HistoryView() {
   );
 }
 
-function HistoryBody({ index, selection, minute, onChange }: { index: HistoryIndex; selection: Selection; minute: number; onChange: (s: Selection) => void }) {
+// the clock ticks every second; the charts need to follow it only once a minute
+const HistoryBody = memo(function HistoryBody({ index, selection, minute, onChange }: { index: HistoryIndex; selection: Selection; minute: number; onChange: (s: Selection) => void }) {
   const tz = index.shop.timeZone;
   const currency = index.shop.currency;
   const range = useMemo(() => resolveRange(selection, tz, minute), [selection, tz, minute]);
@@ -164,7 +165,7 @@ function HistoryBody({ index, selection, minute, onChange }: { index: HistoryInd
       )}
     </>
   );
-}
+});
 
 /** "Tue 24 Nov – Mon 30 Nov 2026", "Today, Wed 2 Dec" */
 function describeRange(range: ResolvedRange, tz: string): string {

@@ -212,7 +212,7 @@ export function CartsSection({ query, buckets, csvUrl }: { query: HistoryQuerySt
             <Bar yAxisId="carts" dataKey="purchased" stackId="carts" fill="#0d9488" fillOpacity={0.55} isAnimationActive={false} maxBarSize={28} />
             <Bar yAxisId="carts" dataKey="abandoned" stackId="carts" fill="#f59e0b" fillOpacity={0.7} isAnimationActive={false} maxBarSize={28} />
             {/* a bucket without decided carts has no rate: a gap, not a line drawn through it */}
-            <Line yAxisId="rate" dataKey="rate" stroke="#dc2626" strokeWidth={2} dot={{ r: points.length <= 48 ? 2.5 : 1.5, fill: '#dc2626' }} type="linear" connectNulls={false} isAnimationActive={false} />
+            <Line yAxisId="rate" dataKey="rate" stroke="#dc2626" strokeWidth={2} dot={points.length <= 48 ? { r: 2.5, fill: '#dc2626' } : false} type="linear" connectNulls={false} isAnimationActive={false} />
           </ComposedChart>
           </div>
           <ul className="hx-legend">
