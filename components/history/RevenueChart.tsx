@@ -100,7 +100,7 @@ export function RevenueChart(props: { points: RevenuePoint[]; axis: BucketAxis; 
         </defs>
         <Bar yAxisId="orders" dataKey="orders" fill={ORDERS} radius={[2, 2, 0, 0]} isAnimationActive={false} maxBarSize={28}>
           {points.map((p) => (
-            <Cell key={p.at} fillOpacity={p.partial ? 0.15 : 0.35} />
+            <Cell key={p.at} fillOpacity={p.partial ? 0.12 : 0.28} />
           ))}
         </Bar>
         <Area

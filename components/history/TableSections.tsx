@@ -2,7 +2,6 @@
 
 import Link from 'next/link';
 import { userHref } from '@/components/entity/links';
-import { countryName } from '@/components/live/TopListsPanels';
 import { formatShare } from '@/components/ui/numbers';
 import { formatNumber, formatPercent } from '@/lib/format';
 import type { HistoryResult } from '@/lib/history';
@@ -102,7 +101,7 @@ export function RankedSection(props: {
           <table className="table hx-table" data-testid={`${props.testId}-table`}>
             <thead>
               <tr>
-                {result.columns.map((c, i) => (
+                {result.columns.map((c) => (
                   <th key={c.name} className={isNumericKind(c.kind) ? 'num' : undefined} scope="col">
                     {c.label}
                     {c.kind === 'money' ? `, ${result.shop.currency}` : ''}

@@ -47,16 +47,6 @@ function session(at: number, purchase: { amount: number; currency: string; count
   return events;
 }
 
-/** the revenue view's total and orders over [from, to) as the API answers them */
-async function revenueTotals(page: Page, from: string, to: string): Promise<{ revenue: number; orders: number }> {
-  const res = await page.request.get(`${base}/api/history/revenue?from=${from}&to=${to}&granularity=day`);
-  expect(res.status(), await res.text()).toBe(200);
-  const result = historyResultSchema.parse(await res.json());
-  const revenueAt = result.columns.findIndex((c) => c.name === 'revenue_minor');
-  const ordersAt = result.columns.findIndex((c) => c.name === 'orders');
-  return result.rows.reduce((t, r) => ({ revenue: t.revenue + Number(r[revenueAt] ?? 0), orders: t.orders + Number(r[ordersAt] ?? 0) }), { revenue: 0, orders: 0 });
-}
-
 async function noHorizontalScroll(page: Page): Promise<void> {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
   expect(scrollWidth, 'the page does not scroll sideways').toBeLessThanOrEqual(innerWidth);
