@@ -1,7 +1,7 @@
 'use client';
 
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { memo, useCallback, useMemo } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useNow } from '@/components/hooks/useNow';
 import { Logo } from '@/components/ui/Logo';
 import { Nav } from '@/components/ui/Nav';
@@ -26,16 +26,24 @@ const MINUTE_MS = 60_000;
  */
 export function HistoryView() {
   const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const { selection, problem } = useMemo(() => parseSelection(new URLSearchParams(params.toString())), [params]);
+  const parsed = useMemo(() => parseSelection(new URLSearchParams(params.toString())), [params]);
+  // a choice shows at once; the URL follows (pushState: Back returns to the range before)
+  const [chosen, setChosen] = useState<Selection | null>(null);
+  const current = params.toString();
+  // once the URL says it (or Back changed it), the URL is what counts
+  useEffect(() => setChosen(null), [current]);
+  const selection = chosen ?? parsed.selection;
+  const problem = chosen ? null : parsed.problem;
   const index = useHistoryIndex();
   const now = useNow();
   // ranges move with the minute, not the second: query keys stay put in between
   const minute = now === null ? null : Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const setSelection = useCallback(
-    (next: Selection) => router.replace(`${pathname}?${selectionParams(next).toString()}`, { scroll: false }),
-    [router, pathname],
+    (next: Selection) => {
+      setChosen(next);
+      window.history.pushState(null, '', `${window.location.pathname}?${selectionParams(next).toString()}`);
+    },
+    [],
   );
 
   return (

@@ -180,8 +180,22 @@ test('presets switch the range and the URL keeps it', async ({ page }) => {
   await page.getByTestId('preset-today').click();
   await expect(page).toHaveURL(/preset=today/);
   await expect(kpi).toHaveAttribute('data-value', String(expected.todayMinor));
+  // Back returns to the range before
+  await page.goBack();
+  await expect(page.getByTestId('preset-yesterday')).toHaveAttribute('aria-pressed', 'true');
+  await expect(kpi).toHaveAttribute('data-value', String(expected.yesterdayMinor));
+  await page.goForward();
+  await expect(page.getByTestId('preset-today')).toHaveAttribute('aria-pressed', 'true');
   // today is compared with yesterday up to the same time: the previous period's query ran too
   await expect(page.getByTestId('section-revenue').getByTestId('query-status')).toHaveCount(2);
+
+  // without the comparison there is one query and no change under the totals
+  await page.getByTestId('compare-toggle').uncheck();
+  await expect(page).toHaveURL(/compare=0/);
+  await expect(page.getByTestId('section-revenue').getByTestId('query-status')).toHaveCount(1);
+  await expect(page.getByTestId('history-kpis').getByTestId('trend')).toHaveCount(0);
+  await page.getByTestId('compare-toggle').check();
+  await expect(page.getByTestId('history-kpis').getByTestId('trend').first()).toBeVisible();
 
   await page.getByTestId('granularity-day').click();
   await expect(page).toHaveURL(/g=day/);
