@@ -126,6 +126,7 @@ const HistoryBody = memo(function HistoryBody({ index, selection, minute, onChan
     [previous, tz, range.fromMs, range.granularity],
   );
   const csv = (view: ViewName) => viewUrl(view, cur, 'csv');
+  const newest = revenue.data?.lakeNewestEventTime ?? null;
   const against = previous ? describePrevious(previous, range, tz) : '';
   // the tiles say it short; the range line above them says exactly what is compared
   const againstShort = !previous ? '' : range.days === 1 ? (previous.cutAtMs !== null ? 'the day before, same time' : 'the day before') : `the previous ${range.days} days`;
@@ -142,6 +143,13 @@ const HistoryBody = memo(function HistoryBody({ index, selection, minute, onChan
           {' · '}
           {range.granularity === 'hour' ? 'by hour' : 'by day'} · times in {zoneLabel(tz, range.fromMs)}
           {range.open ? ' · still open, refreshed every minute' : ''}
+          {range.open && newest !== null && (
+            <span data-testid="lake-newest" data-value={newest}>
+              {' '}
+              · newest event in the lake {formatDayIn(tz, newest) === formatDayIn(tz, minute) ? '' : `${formatDayIn(tz, newest)} `}
+              {formatTimeIn(tz, newest)}
+            </span>
+          )}
           {previous && ` · compared with ${against}`}
         </span>
       </p>
