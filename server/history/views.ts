@@ -415,25 +415,28 @@ const topProducts: ViewDefinition = {
   bucketed: false,
   uses: ['limit'],
   columns: [col('product_id', 'text', 'Product'), col('revenue_minor', 'money', 'Revenue'), col('units', 'count', 'Units'), col('orders', 'count', 'Orders')],
+  // a product on two lines of one purchase is one order: a line counts as an order when it is the
+  // product's first line in its purchase (its 1-based position equals the list's first match).
+  // Per dialect: DuckDB unnests several lists in one SELECT in step (and `range` numbers them);
+  // Trino needs CROSS JOIN UNNEST … WITH ORDINALITY. list_position / array_position agree.
   build: (dialect, p) => {
     const lines =
       dialect === 'duckdb'
-        ? raw(`SELECT log_id, log_partition, log_offset, unnest(item_product_ids) AS product_id, unnest(item_quantities) AS line_units, unnest(item_shop_revenue_minor) AS line_revenue
+        ? raw(`SELECT unnest(item_product_ids) AS product_id, unnest(item_quantities) AS line_units, unnest(item_shop_revenue_minor) AS line_revenue,
+    unnest(range(1, len(item_product_ids) + 1)) AS line_no, item_product_ids AS ids
   FROM {{events}}`)
-        : raw(`SELECT log_id, log_partition, log_offset, t.product_id, t.line_units, t.line_revenue
-  FROM {{events}} CROSS JOIN UNNEST(item_product_ids, item_quantities, item_shop_revenue_minor) AS t(product_id, line_units, line_revenue)`);
+        : raw(`SELECT t.product_id, t.line_units, t.line_revenue, t.line_no, item_product_ids AS ids
+  FROM {{events}} CROSS JOIN UNNEST(item_product_ids, item_quantities, item_shop_revenue_minor) WITH ORDINALITY AS t(product_id, line_units, line_revenue, line_no)`);
+    const position = dialect === 'duckdb' ? 'list_position' : 'array_position';
     return {
       ...q`WITH l AS (
   ${lines}
   WHERE ${PARTS} AND event_type = 'purchase' AND item_product_ids IS NOT NULL AND ts_ms >= ${p.from} AND ts_ms < ${p.to}
-), o AS (
-  SELECT product_id, sum(line_revenue) AS order_revenue, sum(line_units) AS order_units
-  FROM l
-  WHERE product_id IS NOT NULL
-  GROUP BY log_id, log_partition, log_offset, product_id
 )
-SELECT product_id, CAST(sum(order_revenue) AS BIGINT) AS revenue_minor, CAST(sum(order_units) AS BIGINT) AS units, count(*) AS orders
-FROM o
+SELECT product_id, CAST(sum(line_revenue) AS BIGINT) AS revenue_minor, CAST(sum(line_units) AS BIGINT) AS units,
+  sum(CASE WHEN ${raw(position)}(ids, product_id) = line_no THEN 1 ELSE 0 END) AS orders
+FROM l
+WHERE product_id IS NOT NULL
 GROUP BY product_id
 ORDER BY 2 DESC, 3 DESC, 1
 LIMIT ${p.limit}`,
