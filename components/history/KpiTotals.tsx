@@ -33,8 +33,10 @@ export function KpiTotals(props: { queries: KpiQueries; currency: string; agains
   const prevAov = prevRev && prevRev.valuedOrders > 0 ? Math.round(prevRev.revenue / prevRev.valuedOrders) : null;
   const conversion = funnel ? conversionOf(funnel) : null;
   const prevConversion = prevFunnel ? conversionOf(prevFunnel) : null;
+  // a previous period without a single event is one the lake does not cover (yet): no "▲ from 0"
+  const previousEmpty = prevRev !== null && prevRev.orders === 0 && prevFunnel !== null && (prevFunnel.sessions ?? prevFunnel.steps[0].count ?? 0) === 0;
   const trend = (current: number | null, previous: number | null | undefined, upIsGood = true) =>
-    queries.previous && previous !== undefined ? <Trend current={current} previous={previous} against={against} upIsGood={upIsGood} /> : null;
+    queries.previous && previous !== undefined && !previousEmpty ? <Trend current={current} previous={previous} against={against} upIsGood={upIsGood} /> : null;
   const money = (minor: number) => formatMoney(minor, currency);
 
   return (
@@ -46,7 +48,7 @@ export function KpiTotals(props: { queries: KpiQueries; currency: string; agains
         hint={
           <>
             {trend(rev?.revenue ?? null, prevRev ? prevRev.revenue : undefined)}
-            {prevRev && <span>{money(prevRev.revenue)} before</span>}
+            {previousEmpty ? <span data-testid="kpi-previous-empty">no events in {against}</span> : prevRev && <span>{money(prevRev.revenue)} before</span>}
           </>
         }
         title={`Purchases in ${currency}, and in other currencies converted where a rate is set`}
@@ -61,7 +63,7 @@ export function KpiTotals(props: { queries: KpiQueries; currency: string; agains
         hint={
           <>
             {trend(rev?.orders ?? null, prevRev ? prevRev.orders : undefined)}
-            {prevRev && <span>{formatNumber(prevRev.orders)} before</span>}
+            {prevRev && !previousEmpty && <span>{formatNumber(prevRev.orders)} before</span>}
           </>
         }
         testId="kpi-orders"
