@@ -25,8 +25,9 @@ import type { ShopSettings } from '@/server/shop';
  * builds the view's query for the engine's dialect, runs it and shapes the answer.
  *
  * Results of closed periods — whose whole scan ended at least twice the lake writer's buffering
- * ago, so no more events can arrive for it — are kept in an LRU (they cannot change); identical
- * queries running at the same time share one run.
+ * ago, so everything sent on time is in the lake — are kept in an LRU for 10 minutes (a late
+ * event for such a period shows after at most that long); identical queries running at the same
+ * time share one run.
  */
 
 export interface HistoryService {
@@ -307,7 +308,7 @@ export function createHistoryService(opts: HistoryServiceOptions): HistoryServic
         def.uses.includes('limit') ? p.limit : null,
         def.uses.includes('minScore') ? p.minScore : null,
       ]);
-      // closed: nothing more can arrive for any event time the query reads
+      // closed: everything sent on time for the event times the query reads is in the lake
       const scanEnd = def.build(engine.dialect, p, shop).scan.toMs;
       const closed = scanEnd <= t - 2 * lake.visibleWithinMs;
       if (closed) {
