@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateEvent } from '@/lib/events';
 import { convertMinor, parseCurrencyRates } from '@/lib/money';
-import { compactedCoversName, compactedFileName, HOUR_MS, hourDir } from '@/server/lake/layout';
+import { compactedCoversName, compactedFileName, HOUR_MS, hourDir, sessionSummaryName } from '@/server/lake/layout';
+import { produceParquet } from '@/server/lake/objects';
 import { LocalLakeStore } from '@/server/lake/lakeStore';
 import { ParquetEncoder } from '@/server/lake/parquet';
 import { lakeRowOf, type LakeRow } from '@/server/lake/schema';
@@ -251,9 +252,10 @@ export async function backfill(o: BackfillOptions): Promise<BackfillSummary> {
       await encoder.writeFile(rows, tmp);
       const { size } = await stat(tmp);
       summary.bytes += size;
-      const old = (occupied.get(h) ?? []).filter((n) => n !== compactedFileName(1) && n !== compactedCoversName(1));
-      // the list first, then the data file (the commit point), then the files it replaces
-      await store.put(coversKey, `${JSON.stringify({ covers: old.filter((n) => n.endsWith('.parquet')) })}\n`);
+      const old = (occupied.get(h) ?? []).filter((n) => n !== compactedFileName(1) && n !== compactedCoversName(1) && n !== sessionSummaryName(1));
+      // the list and the session rows first, then the data file (the commit point), then the files it replaces
+      await store.put(coversKey, `${JSON.stringify({ covers: old.filter((n) => n.endsWith('.parquet') && !n.startsWith('_')) })}\n`);
+      await produceParquet(store, `${dir}/${sessionSummaryName(1)}`, (path) => encoder.writeSessionSummary(tmp, path));
       await store.moveInto(dataKey, tmp);
       if (old.length > 0) await store.delete(old.map((n) => `${dir}/${n}`));
       if (occupied.has(h)) summary.replacedHours++;

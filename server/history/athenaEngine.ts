@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SESSION_ROW_OF_EVENT, SESSIONS_PLACEHOLDER } from '@/server/lake/sessions';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -149,7 +150,10 @@ export class AthenaEngine implements HistoryEngine {
     if (!query.sql.includes(PARTITIONS_PLACEHOLDER)) {
       throw new Error(`an Athena query must AND ${PARTITIONS_PLACEHOLDER} into each read of ${EVENTS_PLACEHOLDER} (partition pruning); the query has none`);
     }
-    return bindPartitions(query, 'trino').split(EVENTS_PLACEHOLDER).join(this.source);
+    // Athena reads events only (compactions' session summaries start with `_`, which it skips): a
+    // session row per event, with the partition columns for the predicate outside
+    const sessions = `(SELECT ${SESSION_ROW_OF_EVENT}, year, month, day, hour FROM ${this.source})`;
+    return bindPartitions(query, 'trino').split(SESSIONS_PLACEHOLDER).join(sessions).split(EVENTS_PLACEHOLDER).join(this.source);
   }
 
   async run(query: HistoryQuery, opts: { signal?: AbortSignal } = {}): Promise<EngineResult> {

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { compactedCoversName, hourDirsBetween, hourOfDir, visibleFiles } from '@/server/lake/layout';
+import { compactedCoversName, compactedGeneration, hourDirsBetween, hourOfDir, sessionSummaryName, visibleFiles } from '@/server/lake/layout';
+import { SESSION_COLUMNS, SESSION_ROW_OF_EVENT, SESSIONS_PLACEHOLDER } from '@/server/lake/sessions';
 import type { LocalLakeStore } from '@/server/lake/lakeStore';
 import { CREATE_COLUMNS, openDuckDB, sqlPath } from '@/server/lake/parquet';
 import type { EngineResult, HistoryEngine, HistoryQuery } from '@/server/history/port';
@@ -34,6 +35,8 @@ export class AbortError extends Error {
 interface LakeFile {
   path: string;
   size: number;
+  /** a compacted file's session rows (server/lake/sessions.ts), when its compaction wrote them */
+  sessions?: string;
 }
 
 /** DuckDB's errors when a file it was given is gone */
@@ -81,8 +84,10 @@ export class DuckDBHistoryEngine implements HistoryEngine {
     const files = await Promise.all(
       chosen.map(async (name) => {
         const path = this.store.localPath(`${dir}/${name}`);
+        const g = compactedGeneration(name);
+        const sessions = g !== null && names.includes(sessionSummaryName(g)) ? this.store.localPath(`${dir}/${sessionSummaryName(g)}`) : undefined;
         try {
-          return { path, size: (await stat(path)).size };
+          return { path, size: (await stat(path)).size, ...(sessions ? { sessions } : {}) };
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // compacted away since the listing
           throw err;
@@ -192,10 +197,24 @@ export class DuckDBHistoryEngine implements HistoryEngine {
   }
 }
 
-/** `{{events}}` as the files to read, `{{partitions}}` as TRUE */
+/**
+ * `{{events}}` as the files to read, `{{sessions}}` as the session rows of those files (a
+ * compaction's summary where it wrote one, else each event as a row), `{{partitions}}` as TRUE
+ */
 function bindSource(sql: string, files: readonly LakeFile[]): string {
-  const source = files.length === 0 ? EMPTY_TABLE : `read_parquet([${files.map((f) => sqlPath(f.path)).join(', ')}])`;
-  return sql.split(EVENTS).join(source).split(PARTITIONS).join('TRUE');
+  const list = (fs: readonly LakeFile[], pick: (f: LakeFile) => string) => `read_parquet([${fs.map((f) => sqlPath(pick(f))).join(', ')}])`;
+  const source = files.length === 0 ? EMPTY_TABLE : list(files, (f) => f.path);
+  let bound = sql.split(EVENTS).join(source);
+  if (bound.includes(SESSIONS_PLACEHOLDER)) {
+    const summarised = files.filter((f) => f.sessions);
+    const raw = files.filter((f) => !f.sessions);
+    const parts = [
+      ...(summarised.length ? [`SELECT ${SESSION_COLUMNS} FROM ${list(summarised, (f) => f.sessions!)}`] : []),
+      ...(raw.length || summarised.length === 0 ? [`SELECT ${SESSION_ROW_OF_EVENT} FROM ${raw.length ? list(raw, (f) => f.path) : EMPTY_TABLE}`] : []),
+    ];
+    bound = bound.split(SESSIONS_PLACEHOLDER).join(`(${parts.join('\nUNION ALL\n')})`);
+  }
+  return bound.split(PARTITIONS).join('TRUE');
 }
 
 /** whole numbers as BIGINT (a JS number binds as DOUBLE, which LIMIT refuses), others as DOUBLE */

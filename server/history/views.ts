@@ -3,6 +3,7 @@ import { MINUTE_MS } from '@/lib/metrics';
 import { VIEW_LABELS, type Granularity, type HistoryColumn, type HistoryView } from '@/lib/history';
 import type { EngineResult, HistoryQuery, SqlDialect } from '@/server/history/port';
 import { SESSION_RETENTION_MS } from '@/server/pipeline/sessionRecords';
+import { SESSIONS_PLACEHOLDER } from '@/server/lake/sessions';
 import type { ShopSettings } from '@/server/shop';
 
 /**
@@ -85,7 +86,14 @@ function q(strings: TemplateStringsArray, ...values: (number | Raw)[]): { sql: s
 }
 
 const EVENTS = raw('{{events}}');
+const SESSIONS = raw(SESSIONS_PLACEHOLDER);
 const PARTS = raw('{{partitions}}');
+/** [from, to) widened to whole UTC hours: what session-row views read (hour folders / partitions) */
+function wholeHours(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
+  const H = 60 * MINUTE_MS;
+  return { fromMs: Math.floor(fromMs / H) * H, toMs: Math.ceil(toMs / H) * H };
+}
+
 /** the UTC 15-minute slot of an epoch-ms expression (identical in both dialects) */
 const slotOf = (expr: string) => raw(`CAST(floor(${expr} / 900000.0) AS BIGINT)`);
 
@@ -279,16 +287,16 @@ const funnel: ViewDefinition = {
   bucketed: false,
   uses: [],
   columns: [col('step', 'text', 'Step'), col('sessions', 'count', 'Sessions'), col('share_of_previous', 'ratio', 'Share of previous step')],
+  // over session rows ({{sessions}}: compactions' per-session summaries where they exist, else
+  // each event as a row; server/lake/sessions.ts), read in whole UTC hours so both sources and
+  // both engines see exactly the same events
   build: (_dialect, p) => {
-    const scan = { fromMs: p.from - SESSION_RETENTION_MS, toMs: p.to + SESSION_RETENTION_MS };
+    const scan = wholeHours(p.from - SESSION_RETENTION_MS, p.to + SESSION_RETENTION_MS);
     return {
       ...q`WITH s AS (
-  SELECT session_key, max(ts_ms) AS last_ts,
-    max(CASE WHEN event_type = 'page_view' THEN 1 ELSE 0 END) AS viewed,
-    max(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END) AS carted,
-    max(CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END) AS bought
-  FROM ${EVENTS}
-  WHERE ${PARTS} AND ts_ms >= ${scan.fromMs} AND ts_ms < ${scan.toMs}
+  SELECT session_key, max(last_ts) AS last_ts, max(viewed) AS viewed, max(carted) AS carted, max(bought) AS bought
+  FROM ${SESSIONS}
+  WHERE ${PARTS}
   GROUP BY session_key
 )
 SELECT count(*) AS sessions, sum(viewed) AS viewed, sum(viewed * carted) AS carted, sum(viewed * carted * bought) AS bought
@@ -338,30 +346,32 @@ const cartAbandonment: ViewDefinition = {
     col('decided', 'count', 'Decided carts'),
     col('rate', 'ratio', 'Abandonment rate'),
   ],
-  build: (_dialect, p, shop) => {
+  // over session rows, in whole UTC hours (see the funnel). Per dialect only the list functions:
+  // DuckDB list / list_min / list_filter, Trino array_agg / array_min / filter.
+  build: (dialect, p, shop) => {
     const delay = shop.cartAbandonAfterMs;
-    const scan = { fromMs: p.from - delay - MINUTE_MS, toMs: p.to + delay + 60 * MINUTE_MS };
+    const scan = wholeHours(p.from - delay - MINUTE_MS, p.to + delay + 60 * MINUTE_MS);
     // decisions up to the current minute are final; later ones are still open
     const decidedBefore = Math.min(p.to, Math.floor(p.now / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+    const purchases = raw(dialect === 'duckdb' ? 'flatten(list(purchase_ts) FILTER (WHERE purchase_ts IS NOT NULL))' : 'flatten(array_agg(purchase_ts) FILTER (WHERE purchase_ts IS NOT NULL))');
+    const firstAfterCart = raw(dialect === 'duckdb' ? 'list_min(list_filter(purchases, x -> x >= last_cart))' : 'array_min(filter(purchases, x -> x >= last_cart))');
     return {
-      ...q`WITH e AS (
-  SELECT session_key, event_type, ts_ms,
-    max(CASE WHEN event_type = 'add_to_cart' THEN ts_ms END) OVER (PARTITION BY session_key) AS last_cart
-  FROM ${EVENTS}
-  WHERE ${PARTS} AND event_type IN ('add_to_cart', 'purchase') AND ts_ms >= ${scan.fromMs} AND ts_ms < ${scan.toMs}
-), c AS (
-  SELECT session_key, max(last_cart) AS last_cart,
-    min(CASE WHEN event_type = 'purchase' AND ts_ms >= last_cart THEN ts_ms END) AS purchase_ts
-  FROM e
-  WHERE last_cart IS NOT NULL
+      ...q`WITH c AS (
+  SELECT session_key, max(last_cart_ts) AS last_cart, ${purchases} AS purchases
+  FROM ${SESSIONS}
+  WHERE ${PARTS} AND (last_cart_ts IS NOT NULL OR purchase_ts IS NOT NULL)
   GROUP BY session_key
+  HAVING max(last_cart_ts) IS NOT NULL
+), f AS (
+  SELECT last_cart, ${firstAfterCart} AS purchase_ts
+  FROM c
 ), d AS (
   SELECT last_cart,
     CASE WHEN purchase_ts IS NOT NULL AND purchase_ts <= last_cart + ${delay} THEN 1 ELSE 0 END AS is_purchased,
     CASE WHEN purchase_ts IS NOT NULL AND purchase_ts <= last_cart + ${delay}
       THEN CAST(floor(purchase_ts / 60000.0) AS BIGINT) * 60000
       ELSE CAST(ceil((last_cart + ${delay}) / 60000.0) AS BIGINT) * 60000 END AS decided_ms
-  FROM c
+  FROM f
 )
 SELECT CASE WHEN decided_ms < ${decidedBefore} THEN ${slotOf('decided_ms')} END AS slot,
   sum(1 - is_purchased) AS abandoned, sum(is_purchased) AS purchased

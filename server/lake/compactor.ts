@@ -4,6 +4,7 @@ import {
   compactedFileName,
   compactedGeneration,
   hourDirsBetween,
+  sessionSummaryName,
   HOUR_MS,
   hourOfDir,
   isDataFileName,
@@ -110,6 +111,8 @@ export class LakeCompactor {
     try {
       await produceParquet(lake, `${dir}/${compactedFileName(generation)}`, async (out) => {
         rows = await this.opts.encoder.mergeFiles(paths, out);
+        // before the compacted file appears: a reader that sees it finds its session rows too
+        await produceParquet(lake, `${dir}/${sessionSummaryName(generation)}`, (summary) => this.opts.encoder.writeSessionSummary(out, summary));
       });
     } catch (err) {
       // without the compacted file the list is inert (readers follow the newest file); remove it anyway
@@ -119,16 +122,20 @@ export class LakeCompactor {
       await done();
     }
     for (const n of visible) garbage.add(`${dir}/${n}`);
-    if (newest > 0) garbage.add(`${dir}/${compactedCoversName(newest)}`);
+    if (newest > 0) {
+      garbage.add(`${dir}/${compactedCoversName(newest)}`);
+      garbage.add(`${dir}/${sessionSummaryName(newest)}`);
+    }
     this.counters.compactions++;
     this.counters.filesReplaced += visible.length;
     return { dir, generation, replaced: visible.length, rows };
   }
 }
 
+/** the list or the session rows of a generation older than the newest */
 function isOlderCoversList(name: string, newest: number): boolean {
-  const m = /^_compacted-(\d{6})\.json$/.exec(name);
-  return m !== null && Number(m[1]) < newest;
+  const m = /^_(?:compacted-(\d{6})\.json|sessions-(\d{6})\.parquet)$/.exec(name);
+  return m !== null && Number(m[1] ?? m[2]) < newest;
 }
 
 export async function readCovers(lake: LakeStore, key: string): Promise<string[]> {

@@ -9,6 +9,9 @@
  *       a compaction of the hour: the JSON (written first) lists the files it replaces; the
  *       Parquet file appearing is the commit point. Readers see the newest generation and every
  *       file it does not list, so an hour is never seen twice or not at all.
+ *   events/…/hour=HH/_sessions-<GGGGGG>.parquet
+ *       the compacted file's session rows (server/lake/sessions.ts), written before it: a reader
+ *       may use them instead of the compacted file's events for per-session views.
  *   errors/year=…/hour=HH/<log>-p<PPP>-<first>-<last>.jsonl
  *       records the writer could not turn into rows, one JSON line each with the reason.
  *   _state/flush/<log>-p<PPP>.json
@@ -96,6 +99,11 @@ export function compactedFileName(generation: number): string {
 /** the list of files a compaction replaces, written before the compacted file */
 export function compactedCoversName(generation: number): string {
   return `_compacted-${pad(generation, 6)}.json`;
+}
+
+/** the session rows of a compaction (server/lake/sessions.ts), written before its compacted file */
+export function sessionSummaryName(generation: number): string {
+  return `_sessions-${pad(generation, 6)}.parquet`;
 }
 
 export function compactedGeneration(name: string): number | null {

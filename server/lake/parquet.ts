@@ -1,5 +1,6 @@
 import { DuckDBInstance, DuckDBListType, BIGINT, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { LAKE_COLUMNS, type LakeRow } from './schema';
+import { SESSION_SUMMARY_OF_EVENTS } from './sessions';
 
 /** a path inside a DuckDB statement (COPY … TO takes no parameters); ours never hold client data */
 export function sqlPath(path: string): string {
@@ -126,6 +127,15 @@ export class ParquetEncoder {
       );
       const r = await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlPath(path)})`);
       return Number(r.getRowObjects()[0].n);
+    });
+  }
+
+  /** the session rows (server/lake/sessions.ts) of a Parquet file of events, written at `path` */
+  writeSessionSummary(source: string, path: string): Promise<void> {
+    return this.serial(async () => {
+      await this.db.connection.run(
+        `COPY (SELECT ${SESSION_SUMMARY_OF_EVENTS} FROM read_parquet(${sqlPath(source)}) GROUP BY session_key ORDER BY session_key) TO ${sqlPath(path)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 65536)`,
+      );
     });
   }
 

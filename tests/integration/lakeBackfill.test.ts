@@ -41,7 +41,7 @@ describe('lake:backfill', () => {
   it('writes one compacted file per UTC hour, with its (empty) covers list', async () => {
     for (const h of HOURS) {
       const names = (await readdir(join(dir, hourDir(h)))).sort();
-      expect(names).toEqual(['_compacted-000001.json', 'compacted-000001.parquet']);
+      expect(names).toEqual(['_compacted-000001.json', '_sessions-000001.parquet', 'compacted-000001.parquet']);
       expect(JSON.parse(await readFile(join(dir, hourDir(h), '_compacted-000001.json'), 'utf8'))).toEqual({ covers: [] });
     }
     expect(await readdir(join(dir, 'events/year=2026/month=11/day=20'))).toHaveLength(2);
@@ -54,7 +54,7 @@ describe('lake:backfill', () => {
       `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT (log_partition, log_offset)) AS keys,
               count(*) FILTER (WHERE hour::INT <> extract(hour FROM make_timestamp(ts_ms * 1000))) AS wrong_hour,
               min(ts_ms) AS "from", max(ts_ms) AS "to"
-         FROM read_parquet('${dir}/events/**/*.parquet', hive_partitioning = true)`,
+         FROM read_parquet('${dir}/events/**/compacted-*.parquet', hive_partitioning = true)`,
     );
     expect(Number(all.n)).toBe(first.generated);
     expect(Number(all.n)).toBe(first.rows);
@@ -74,7 +74,7 @@ describe('lake:backfill', () => {
               count(purchase_country) FILTER (WHERE event_type = 'purchase') AS countries,
               count(*) FILTER (WHERE event_type <> 'purchase' AND (fraud_score IS NOT NULL OR purchase_country IS NOT NULL)) AS others_scored,
               string_agg(DISTINCT log_id, ',') AS log_ids
-         FROM read_parquet('${dir}/events/**/*.parquet')`,
+         FROM read_parquet('${dir}/events/**/compacted-*.parquet')`,
     );
     expect(Number(p.purchases)).toBe(first.purchases);
     expect(Number(p.purchases)).toBeGreaterThan(20);
@@ -104,8 +104,8 @@ describe('lake:backfill', () => {
     const again = await backfill({ ...options(), force: true });
     expect(again.replacedHours).toBe(2);
     expect(again.rows).toBe(first.rows); // same seed, same history
-    for (const h of HOURS) expect((await readdir(join(dir, hourDir(h)))).sort()).toEqual(['_compacted-000001.json', 'compacted-000001.parquet']);
-    const [n] = await query<{ n: string }>(`SELECT count(*) AS n FROM read_parquet('${dir}/events/**/*.parquet')`);
+    for (const h of HOURS) expect((await readdir(join(dir, hourDir(h)))).sort()).toEqual(['_compacted-000001.json', '_sessions-000001.parquet', 'compacted-000001.parquet']);
+    const [n] = await query<{ n: string }>(`SELECT count(*) AS n FROM read_parquet('${dir}/events/**/compacted-*.parquet')`);
     expect(Number(n.n)).toBe(first.rows);
   });
 });

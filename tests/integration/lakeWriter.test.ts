@@ -260,9 +260,9 @@ describe('compaction', () => {
     expect(counts.every((c) => c === sent)).toBe(true);
     expect(await visibleKeys(lake)).toEqual([`${dir}/${compactedFileName(1)}`]);
     // the replaced files stay one pass (for readers that listed them), then go
-    expect((await lake.list(dir)).filter((n) => n.endsWith('.parquet')).length).toBe(before.length + 1);
+    expect((await lake.list(dir)).filter((n) => n.endsWith('.parquet') && !n.startsWith('_')).length).toBe(before.length + 1);
     await compactor.runOnce();
-    expect((await lake.list(dir)).sort()).toEqual(['_compacted-000001.json', compactedFileName(1)]);
+    expect((await lake.list(dir)).sort()).toEqual(['_compacted-000001.json', '_sessions-000001.parquet', compactedFileName(1)]);
 
     // a late event adds a small file beside the compaction; the next compaction takes both
     const late = ev({ ts: T0 + 60_000, userId: 'late', type: 'page_view', eventId: 'late-1' });
@@ -272,7 +272,7 @@ describe('compaction', () => {
     const again = await compactor.runOnce();
     expect(again).toEqual([{ dir, generation: 2, replaced: 2, rows: sent + 1 }]);
     await compactor.runOnce();
-    expect((await lake.list(dir)).sort()).toEqual(['_compacted-000002.json', compactedFileName(2)]);
+    expect((await lake.list(dir)).sort()).toEqual(['_compacted-000002.json', '_sessions-000002.parquet', compactedFileName(2)]);
     expect(await count()).toBe(sent + 1);
   });
 
@@ -329,7 +329,7 @@ describe('lake on S3 (s3rver)', () => {
     const reports = await compactor.runOnce();
     expect(reports.map((r) => r.rows).reduce((a, b) => a + b, 0)).toBe(events.length);
     // on S3 the replaced objects go at once (Athena reads every object of the hour)
-    for (const r of reports) expect((await lake.list(r.dir)).sort()).toEqual(['_compacted-000001.json', compactedFileName(1)]);
+    for (const r of reports) expect((await lake.list(r.dir)).sort()).toEqual(['_compacted-000001.json', '_sessions-000001.parquet', compactedFileName(1)]);
     expect((await rowsOf(lake)).length).toBe(events.length);
   });
 });
