@@ -5,6 +5,7 @@ import type { PipelineStats } from '@/server/pipeline/stats';
 import type { EventLog, Lease, LiveStore, LogEntry, PartitionLeases } from '@/server/ports';
 import type { ShopSettings } from '@/server/shop';
 import type { RuleSource } from '@/server/rules/eventRules';
+import { followLeases, Pause } from '@/server/log/leasedPartitions';
 
 /** A record (or an entry the store cannot apply) fails this many times before it is set aside. */
 export const MAX_ATTEMPTS = 3;
@@ -55,7 +56,7 @@ export class LiveConsumer {
   private leases: PartitionLeases | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly pause = new Pause();
   private readonly now: () => number;
 
   constructor(private readonly opts: LiveConsumerOptions) {
@@ -76,22 +77,15 @@ export class LiveConsumer {
   async stop(): Promise<void> {
     if (!this.running) return this.loop ?? undefined;
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
     await this.leases?.stop();
   }
 
   private assign(owned: Lease[]): void {
-    const now = new Map(owned.map((l) => [l.partition, l]));
-    for (const p of this.partitions.keys()) if (!now.has(p)) this.partitions.delete(p);
-    for (const [p, lease] of now) {
-      const cur = this.partitions.get(p);
-      // a new token means we lost the partition in between: start again from the checkpoint
-      if (!cur || cur.lease.token !== lease.token) {
-        this.partitions.set(p, { lease, position: -1, attempt: 1, narrow: false, setAside: false, retryAt: 0, lastWarned: '' });
-      }
-    }
-    this.wake?.();
+    // a new token means we lost the partition in between: start again from the checkpoint
+    followLeases(this.partitions, owned, (lease) => ({ lease, position: -1, attempt: 1, narrow: false, setAside: false, retryAt: 0, lastWarned: '' }));
+    this.pause.wake();
   }
 
   private async run(): Promise<void> {
@@ -99,7 +93,7 @@ export class LiveConsumer {
       try {
         const ready = await this.readyPositions();
         if (ready.size === 0) {
-          await this.idle(200);
+          await this.pause.for(200);
           continue;
         }
         const entries = await this.opts.log.read(ready, { maxEntries: this.opts.maxEntries, waitMs: 500 });
@@ -112,7 +106,7 @@ export class LiveConsumer {
         await Promise.all([...byPartition].map(([p, list]) => this.deliver(p, list)));
       } catch (err) {
         log.warn('live consumer: reading the log failed; retrying', { error: String(err) });
-        await this.idle(500);
+        await this.pause.for(500);
       }
     }
   }
@@ -246,17 +240,6 @@ export class LiveConsumer {
       }
     }
     s.retryAt = Date.now() + Math.min(2000, 50 * 2 ** Math.min(s.attempt, 6));
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
 

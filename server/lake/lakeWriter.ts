@@ -3,6 +3,7 @@ import { LIVE_CONSUMER } from '@/server/consumers/liveConsumer';
 import { log } from '@/server/log';
 import type { EventLog, Lease, LiveStore, LogEntry, PartitionLeases } from '@/server/ports';
 import type { ShopSettings } from '@/server/shop';
+import { followLeases, Pause } from '@/server/log/leasedPartitions';
 import { flushFileName, flushStateKey, hourDir, hourOf } from './layout';
 import type { LakeStore } from './lakeStore';
 import { putParquet } from './objects';
@@ -81,7 +82,7 @@ export class LakeWriter {
   private leases: PartitionLeases | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly pause = new Pause();
   private logId = '';
   /** events written to the lake by this process, and errors set aside */
   readonly counters = { written: 0, errors: 0, files: 0, flushes: 0 };
@@ -108,7 +109,7 @@ export class LakeWriter {
   async stop(opts: { drainMs?: number } = {}): Promise<void> {
     if (!this.running) return this.loop ?? undefined;
     this.running = false;
-    this.wake?.();
+    this.pause.wake();
     await this.loop;
     const deadline = Date.now() + (opts.drainMs ?? 15_000);
     try {
@@ -125,15 +126,8 @@ export class LakeWriter {
   }
 
   private assign(owned: Lease[]): void {
-    const now = new Map(owned.map((l) => [l.partition, l]));
-    for (const p of this.partitions.keys()) if (!now.has(p)) this.partitions.delete(p);
-    for (const [p, lease] of now) {
-      const cur = this.partitions.get(p);
-      if (!cur || cur.lease.token !== lease.token) {
-        this.partitions.set(p, { lease, checkpoint: -1, intent: null, buffer: [], events: 0, since: 0, retryAt: 0, attempt: 0, lastWarned: '' });
-      }
-    }
-    this.wake?.();
+    followLeases(this.partitions, owned, (lease) => ({ lease, checkpoint: -1, intent: null, buffer: [], events: 0, since: 0, retryAt: 0, attempt: 0, lastWarned: '' }));
+    this.pause.wake();
   }
 
   private async run(): Promise<void> {
@@ -141,10 +135,10 @@ export class LakeWriter {
       try {
         const read = await this.readOnce(300);
         for (const p of [...this.partitions.keys()]) if (this.due(p)) await this.flush(p);
-        if (read === 0) await this.idle(250);
+        if (read === 0) await this.pause.for(250);
       } catch (err) {
         log.warn('lake writer: reading the log failed; retrying', { error: String(err) });
-        await this.idle(1000);
+        await this.pause.for(1000);
       }
     }
   }
@@ -283,17 +277,6 @@ export class LakeWriter {
       }
     }
     return { hours, errors };
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
 

@@ -117,7 +117,7 @@ function fakeEngine(opts: { delayMs?: number } = {}) {
     run: (query, o) =>
       new Promise<EngineResult>((resolve, reject) => {
         runs.push(query);
-        const cols = query.sql.includes('max(ts_ms) AS last_ts') ? ['sessions', 'viewed', 'carted', 'bought'] : ['slot', 'revenue_minor', 'orders', 'valued_orders'];
+        const cols = query.sql.includes('max(last_ts) AS last_ts') ? ['sessions', 'viewed', 'carted', 'bought'] : ['slot', 'revenue_minor', 'orders', 'valued_orders'];
         const timer = setTimeout(() => resolve({ columns: cols, rows: [], bytesScanned: 0, filesScanned: 0, queryId: null }), opts.delayMs ?? 0);
         o?.signal?.addEventListener('abort', () => {
           clearTimeout(timer);
