@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { SESSION_ROW_OF_EVENT, SESSIONS_PLACEHOLDER } from '@/server/lake/sessions';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,8 +101,9 @@ async function countRows(glob: string): Promise<number> {
   }
 }
 
+// the backfilled lake holds one compacted file per hour (beside it only `_` files: lists, session rows)
 async function ensureLake(shop: ShopSettings): Promise<{ events: number; built: string | null }> {
-  const glob = join(dir, 'events/**/*.parquet');
+  const glob = join(dir, 'events/**/compacted-*.parquet');
   const have = existsSync(join(dir, 'events')) ? await countRows(glob) : 0;
   if (have >= minEvents) return { events: have, built: null };
   note(`bench:history: ${dir} holds ${fmt(have)} events (< ${fmt(minEvents)}): building 30 days with the backfill`);
@@ -123,7 +125,7 @@ async function ensureFlat(lakeEvents: number): Promise<{ path: string; built: bo
   try {
     // the hour folders' files in path order are in time order, and DuckDB keeps that order
     await db.connection.run(
-      `COPY (SELECT * FROM read_parquet(${sqlPath(join(dir, 'events/**/*.parquet'))})) TO ${sqlPath(tmp)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`,
+      `COPY (SELECT * FROM read_parquet(${sqlPath(join(dir, 'events/**/compacted-*.parquet'))})) TO ${sqlPath(tmp)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`,
     );
   } finally {
     db.connection.closeSync();
@@ -328,7 +330,9 @@ async function main(): Promise<number> {
         // the service's defaults for what the bench does not set (limit, min_score)
         const p: ViewParams = { from: range.from, to: range.to, granularity: range.granularity, limit: DEFAULT_TOP_ROWS, minScore: 0.5, now: benchNow };
         const query = def.build('duckdb', p, shop);
-        const sql = query.sql.split('{{events}}').join(flatSource).split('{{partitions}}').join('TRUE');
+        // session views read session rows: the flat file's events as rows, over the same whole hours the lake reads
+        const flatSessions = `(SELECT ${SESSION_ROW_OF_EVENT} FROM ${flatSource} WHERE ts_ms >= ${query.scan.fromMs} AND ts_ms < ${query.scan.toMs})`;
+        const sql = query.sql.split('{{events}}').join(flatSource).split(SESSIONS_PLACEHOLDER).join(flatSessions).split('{{partitions}}').join('TRUE');
         const params = query.params.map(bindValue);
         const runFlat = async (): Promise<Cell[][]> => {
           const reader = await baseline.connection.runAndReadAll(sql, params);
