@@ -279,8 +279,10 @@ test.describe('the last hour', () => {
     await expect(page.getByTestId('history-since')).toHaveText(/^History since \d\d:\d\d UTC, when this server process started; nothing earlier is kept across a restart \(shaded\)\. One sample every 10 s\.$/);
     await expect(page.getByTestId('history-zone')).toHaveText('times in UTC');
     const backlogLegend = page.getByTestId('history-backlog').getByTestId('history-legend');
-    await expect(backlogLegend).toHaveCount(1);
-    await expect(backlogLegend).toContainText('Live state');
+    // the log's two consumers: live state, and the lake writer (which buffers for its flush)
+    await expect(backlogLegend).toHaveCount(2);
+    await expect(backlogLegend.nth(0)).toContainText('Live state');
+    await expect(backlogLegend.nth(1)).toContainText('Lake writer');
 
     // a steady trickle of events until a sample has counted some
     const user = uid('charted');
