@@ -64,6 +64,7 @@ const PUTS: Record<keyof LakeRow, Put> = {
   log_offset: (a, r) => a.appendBigInt(BigInt(r.log_offset)),
 };
 const PUT_LIST: Put[] = LAKE_COLUMNS.map((c) => PUTS[c.name]);
+const APPEND_SLICE = 2000;
 
 export const CREATE_COLUMNS = LAKE_COLUMNS.map((c) => `"${c.name}" ${c.duckdb}`).join(', ');
 
@@ -99,9 +100,12 @@ export class ParquetEncoder {
       try {
         const appender = await c.createAppender(table);
         try {
-          for (const row of rows) {
-            for (const put of PUT_LIST) put(appender, row);
+          // appending is synchronous native work: yield every few thousand rows, so a flush of a
+          // large buffer never holds up the live consumer sharing this process for long
+          for (let i = 0; i < rows.length; i++) {
+            for (const put of PUT_LIST) put(appender, rows[i]);
             appender.endRow();
+            if (i % APPEND_SLICE === APPEND_SLICE - 1) await new Promise<void>((r) => setImmediate(r));
           }
           appender.flushSync();
         } finally {
