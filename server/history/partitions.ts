@@ -7,7 +7,9 @@ import type { HistoryQuery, SqlDialect } from '@/server/history/port';
  * hours a query's WHERE names on those columns, so every Trino query must say which hours it
  * reads; DuckDB prunes the hour folders itself and needs nothing.
  *
- * A view writes the placeholder wherever it reads `{{events}}`, ANDed into that read's WHERE:
+ * A view writes the placeholder wherever it reads `{{events}}` (or `{{sessions}}`, the session
+ * rows of server/lake/sessions.ts, which carry the partition columns on Athena), ANDed into that
+ * read's WHERE:
  *
  *     SELECT … FROM {{events}} WHERE {{partitions}} AND ts_ms >= ? AND ts_ms < ?
  *
