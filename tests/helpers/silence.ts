@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setLogSilent } from '@/server/log';
@@ -6,5 +6,10 @@ import { setLogSilent } from '@/server/log';
 // tests assert on behaviour, not log lines; set PULSE_TEST_LOGS=1 to see them
 if (!process.env.PULSE_TEST_LOGS) setLogSilent(true);
 
-// servers started by tests (in process and spawned) write their lake here, never into the checkout
-process.env.PULSE_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'pulse-tests-'));
+// servers started by tests (in process and spawned) write their lake here, never into the
+// checkout; the folder goes when the test worker does
+if (!process.env.PULSE_DATA_DIR) {
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-tests-'));
+  process.env.PULSE_DATA_DIR = dir;
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+}
