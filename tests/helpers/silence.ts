@@ -7,7 +7,7 @@ import { setLogSilent } from '@/server/log';
 if (!process.env.PULSE_TEST_LOGS) setLogSilent(true);
 
 // servers started by tests (in process and spawned) write their lake here, never into the
-// checkout; the folder goes when the test worker does
+// checkout; the folder is removed when the test worker exits normally
 if (!process.env.PULSE_DATA_DIR) {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-tests-'));
   process.env.PULSE_DATA_DIR = dir;
