@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { SESSION_ROW_OF_EVENT, SESSIONS_PLACEHOLDER } from '@/server/lake/sessions';
+import { SESSION_ROW_OF_EVENT } from '@/server/lake/sessions';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DuckDBValue } from '@duckdb/node-api';
 import { validateEvent } from '@/lib/events';
 import { DEFAULT_TOP_ROWS, HISTORY_VIEWS, type Granularity, type HistoryView } from '@/lib/history';
 import { createAdapters } from '@/server/adapters/createAdapters';
@@ -15,7 +14,7 @@ import { createLakeStore, startLake } from '@/server/lake/createLake';
 import { LAKE_CONSUMER } from '@/server/lake/lakeWriter';
 import { PipelineStats } from '@/server/pipeline/stats';
 import { simulateOffline } from '../simulator/offline';
-import { DuckDBHistoryEngine } from '@/server/history/duckdbEngine';
+import { bindDuckDB, bindValue, DuckDBHistoryEngine, toCell } from '@/server/history/duckdbEngine';
 import type { EngineResult } from '@/server/history/port';
 import { VIEW_DEFINITIONS, type ViewParams } from '@/server/history/views';
 import { HOUR_MS } from '@/server/lake/layout';
@@ -172,19 +171,6 @@ function serviceRunner(shop: ShopSettings, store: LocalLakeStore, engine: DuckDB
   };
 }
 
-function bindValue(v: number | string): DuckDBValue {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
-  return v;
-}
-
-function toCell(v: unknown): Cell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number' || typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
-}
-
 /**
  * Append → queryable, in one in-process Pulse pipeline with the default configuration (embedded:
  * MemoryEventLog, memory live store, the live consumer, the lake writer and its flush interval)
@@ -331,8 +317,10 @@ async function main(): Promise<number> {
         const p: ViewParams = { from: range.from, to: range.to, granularity: range.granularity, limit: DEFAULT_TOP_ROWS, minScore: 0.5, now: benchNow };
         const query = def.build('duckdb', p, shop);
         // session views read session rows: the flat file's events as rows, over the same whole hours the lake reads
-        const flatSessions = `(SELECT ${SESSION_ROW_OF_EVENT} FROM ${flatSource} WHERE ts_ms >= ${query.scan.fromMs} AND ts_ms < ${query.scan.toMs})`;
-        const sql = query.sql.split('{{events}}').join(flatSource).split(SESSIONS_PLACEHOLDER).join(flatSessions).split('{{partitions}}').join('TRUE');
+        const sql = bindDuckDB(query.sql, {
+          events: flatSource,
+          sessions: () => `(SELECT ${SESSION_ROW_OF_EVENT} FROM ${flatSource} WHERE ts_ms >= ${query.scan.fromMs} AND ts_ms < ${query.scan.toMs})`,
+        });
         const params = query.params.map(bindValue);
         const runFlat = async (): Promise<Cell[][]> => {
           const reader = await baseline.connection.runAndReadAll(sql, params);

@@ -3,6 +3,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node
 import { compactedCoversName, compactedGeneration, hourDirsBetween, hourOfDir, sessionSummaryName, visibleFiles } from '@/server/lake/layout';
 import { SESSION_COLUMNS, SESSION_ROW_OF_EVENT, SESSIONS_PLACEHOLDER } from '@/server/lake/sessions';
 import type { LocalLakeStore } from '@/server/lake/lakeStore';
+import { readCovers } from '@/server/lake/objects';
 import { CREATE_COLUMNS, openDuckDB, sqlPath } from '@/server/lake/parquet';
 import type { EngineResult, HistoryEngine, HistoryQuery } from '@/server/history/port';
 
@@ -97,14 +98,11 @@ export class DuckDBHistoryEngine implements HistoryEngine {
     return files.filter((f): f is LakeFile => f !== null);
   }
 
+  /** a compaction's list never changes once written: read each once */
   private async covers(key: string): Promise<readonly string[]> {
     const known = this.coversCache.get(key);
     if (known) return known;
-    const body = await this.store.get(key);
-    if (body === null) throw new Error(`lake: ${key} is missing although its compacted file exists`);
-    const parsed = JSON.parse(body.toString('utf8')) as { covers?: unknown };
-    if (!Array.isArray(parsed.covers) || !parsed.covers.every((n) => typeof n === 'string')) throw new Error(`lake: ${key} has no "covers" list of names`);
-    const names = parsed.covers as string[];
+    const names = await readCovers(this.store, key);
     if (this.coversCache.size > 10_000) this.coversCache.clear();
     this.coversCache.set(key, names);
     return names;
@@ -198,32 +196,40 @@ export class DuckDBHistoryEngine implements HistoryEngine {
 }
 
 /**
- * `{{events}}` as the files to read, `{{sessions}}` as the session rows of those files (a
- * compaction's summary where it wrote one, else each event as a row), `{{partitions}}` as TRUE
+ * A query's placeholders bound to relations: `{{events}}` to `events`, `{{sessions}}` to
+ * `sessions` (session rows, server/lake/sessions.ts), `{{partitions}}` to TRUE (DuckDB prunes by
+ * what it is given). The benchmark binds the same queries to a flat file this way.
  */
-function bindSource(sql: string, files: readonly LakeFile[]): string {
-  const list = (fs: readonly LakeFile[], pick: (f: LakeFile) => string) => `read_parquet([${fs.map((f) => sqlPath(pick(f))).join(', ')}])`;
-  const source = files.length === 0 ? EMPTY_TABLE : list(files, (f) => f.path);
-  let bound = sql.split(EVENTS).join(source);
-  if (bound.includes(SESSIONS_PLACEHOLDER)) {
-    const summarised = files.filter((f) => f.sessions);
-    const raw = files.filter((f) => !f.sessions);
-    const parts = [
-      ...(summarised.length ? [`SELECT ${SESSION_COLUMNS} FROM ${list(summarised, (f) => f.sessions!)}`] : []),
-      ...(raw.length || summarised.length === 0 ? [`SELECT ${SESSION_ROW_OF_EVENT} FROM ${raw.length ? list(raw, (f) => f.path) : EMPTY_TABLE}`] : []),
-    ];
-    bound = bound.split(SESSIONS_PLACEHOLDER).join(`(${parts.join('\nUNION ALL\n')})`);
-  }
+export function bindDuckDB(sql: string, source: { events: string; sessions: () => string }): string {
+  let bound = sql.split(EVENTS).join(source.events);
+  if (bound.includes(SESSIONS_PLACEHOLDER)) bound = bound.split(SESSIONS_PLACEHOLDER).join(source.sessions());
   return bound.split(PARTITIONS).join('TRUE');
 }
 
+/** the lake files of a scan as those relations: a compaction's session summary where it wrote one, else each event as a row */
+function bindSource(sql: string, files: readonly LakeFile[]): string {
+  const list = (fs: readonly LakeFile[], pick: (f: LakeFile) => string) => `read_parquet([${fs.map((f) => sqlPath(pick(f))).join(', ')}])`;
+  return bindDuckDB(sql, {
+    events: files.length === 0 ? EMPTY_TABLE : list(files, (f) => f.path),
+    sessions: () => {
+      const summarised = files.filter((f) => f.sessions);
+      const raw = files.filter((f) => !f.sessions);
+      const parts = [
+        ...(summarised.length ? [`SELECT ${SESSION_COLUMNS} FROM ${list(summarised, (f) => f.sessions!)}`] : []),
+        ...(raw.length || summarised.length === 0 ? [`SELECT ${SESSION_ROW_OF_EVENT} FROM ${raw.length ? list(raw, (f) => f.path) : EMPTY_TABLE}`] : []),
+      ];
+      return `(${parts.join('\nUNION ALL\n')})`;
+    },
+  });
+}
+
 /** whole numbers as BIGINT (a JS number binds as DOUBLE, which LIMIT refuses), others as DOUBLE */
-function bindValue(v: number | string): DuckDBValue {
+export function bindValue(v: number | string): DuckDBValue {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
   return v;
 }
 
-function toCell(v: unknown): string | number | null {
+export function toCell(v: unknown): string | number | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (typeof v === 'number' || typeof v === 'string') return v;

@@ -11,7 +11,7 @@ import {
   visibleFiles,
 } from './layout';
 import type { LakeStore } from './lakeStore';
-import { produceParquet, readablePaths } from './objects';
+import { produceParquet, readablePaths, readCovers } from './objects';
 import type { ParquetEncoder } from './parquet';
 
 export interface CompactorOptions {
@@ -88,15 +88,10 @@ export class LakeCompactor {
     const { lake } = this.opts;
     const names = await lake.list(dir);
     if (names.length === 0) return null;
-    const covers = async (g: number): Promise<string[]> => readCovers(lake, `${dir}/${compactedCoversName(g)}`);
-    const visible = await visibleFiles(names, covers);
+    const visible = await visibleFiles(names, (g) => readCovers(lake, `${dir}/${compactedCoversName(g)}`));
     const newest = Math.max(0, ...names.map((n) => compactedGeneration(n) ?? 0));
-    // hidden data files and older lists are garbage
-    const replacedBefore = newest > 0 ? new Set(await covers(newest)) : new Set<string>();
-    for (const n of names) {
-      const g = compactedGeneration(n);
-      if ((isDataFileName(n) && !visible.includes(n) && (g !== null || replacedBefore.has(n))) || isOlderCoversList(n, newest)) garbage.add(`${dir}/${n}`);
-    }
+    // data files readers no longer see (replaced, or older compactions), and older lists, are garbage
+    for (const n of names) if ((isDataFileName(n) && !visible.includes(n)) || isOlderCoversList(n, newest)) garbage.add(`${dir}/${n}`);
     const hourStart = hourOfDir(dir)!;
     const closed = hourStart + HOUR_MS + this.opts.compactAfterMs <= now;
     const smallFiles = visible.filter((n) => compactedGeneration(n) === null).length;
@@ -136,12 +131,4 @@ export class LakeCompactor {
 function isOlderCoversList(name: string, newest: number): boolean {
   const m = /^_(?:compacted-(\d{6})\.json|sessions-(\d{6})\.parquet)$/.exec(name);
   return m !== null && Number(m[1] ?? m[2]) < newest;
-}
-
-export async function readCovers(lake: LakeStore, key: string): Promise<string[]> {
-  const body = await lake.get(key);
-  if (!body) throw new Error(`${key} is missing: the compaction list is written before its file`);
-  const v = JSON.parse(body.toString('utf8')) as { covers?: unknown };
-  if (!Array.isArray(v.covers) || !v.covers.every((n) => typeof n === 'string')) throw new Error(`${key} has no list of covered files`);
-  return v.covers as string[];
 }

@@ -4,7 +4,7 @@ import { log } from '@/server/log';
 import type { EventLog, LiveStore } from '@/server/ports';
 import type { ShopSettings } from '@/server/shop';
 import { LakeCompactor } from './compactor';
-import { hourOf } from './layout';
+import { hourOfDir } from './layout';
 import { LocalLakeStore, S3LakeStore, type LakeStore } from './lakeStore';
 import { LakeWriter } from './lakeWriter';
 import { ParquetEncoder } from './parquet';
@@ -53,8 +53,8 @@ export async function startLake(opts: {
     maxEntries: Math.max(64, opts.config.LOG_READ_COUNT),
     onFlushed: (f) => {
       for (const file of f.files) {
-        const m = /year=(\d+)\/month=(\d+)\/day=(\d+)\/hour=(\d+)/.exec(file.key);
-        if (m) compactor.touch(hourOf(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4])));
+        const hour = hourOfDir(file.key.slice(0, file.key.lastIndexOf('/')));
+        if (hour !== null) compactor.touch(hour);
       }
     },
   });

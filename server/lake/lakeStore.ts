@@ -50,12 +50,10 @@ export class LocalLakeStore implements LakeStore {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
-    const path = this.localPath(key);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
+    const tmp = await this.tempFileFor(key);
     try {
       await writeFile(tmp, body);
-      await rename(tmp, path);
+      await this.moveInto(key, tmp);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
@@ -69,11 +67,11 @@ export class LocalLakeStore implements LakeStore {
     await rename(file, path);
   }
 
-  /** a temporary path beside `key`, hidden from readers until `moveInto` renames it */
+  /** a temporary path beside `key` (its folder made), hidden from readers until `moveInto` renames it */
   async tempFileFor(key: string): Promise<string> {
     const dir = dirname(this.localPath(key));
     await mkdir(dir, { recursive: true });
-    return join(dir, `.tmp-${randomBytes(6).toString('hex')}.parquet`);
+    return join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
   }
 
   async get(key: string): Promise<Buffer | null> {

@@ -64,3 +64,12 @@ export async function readablePaths(lake: LakeStore, keys: readonly string[]): P
   }
   return { paths, done: async () => void (await Promise.all(paths.map((p) => rm(p, { force: true })))) };
 }
+
+/** the names a compaction replaces (`_compacted-G.json`, written before its compacted file) */
+export async function readCovers(lake: LakeStore, key: string): Promise<string[]> {
+  const body = await lake.get(key);
+  if (!body) throw new Error(`${key} is missing: the compaction list is written before its file`);
+  const v = JSON.parse(body.toString('utf8')) as { covers?: unknown };
+  if (!Array.isArray(v.covers) || !v.covers.every((n) => typeof n === 'string')) throw new Error(`${key} has no list of covered files`);
+  return v.covers as string[];
+}

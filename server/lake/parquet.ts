@@ -71,8 +71,8 @@ export const CREATE_COLUMNS = LAKE_COLUMNS.map((c) => `"${c.name}" ${c.duckdb}`)
 /**
  * Rows are sorted by event type, then time, in row groups of 8,192: most views read one or two
  * types (purchases are ~1 % of events), and the row groups' min/max statistics let DuckDB and
- * Athena skip the rest of the file — 5–10× less work for purchase and cart views than a file in
- * time order (measured with `npm run bench:history`).
+ * Athena skip the page views' row groups. What the order gave the views is measured only as part
+ * of one `npm run bench:history` comparison with the commit before it (README, Performance).
  */
 const FILE_ORDER = 'event_type, ts_ms, log_partition, log_offset';
 const PARQUET_OPTIONS = 'FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 8192';
