@@ -1,19 +1,12 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { Logo } from '@/components/ui/Logo';
-import { Nav } from '@/components/ui/Nav';
+import { AppHeader } from '@/components/ui/AppHeader';
 
 /** The frame of a per-user or per-session page: the app header, what the page is about, its id. */
 export function EntityFrame(props: { kind: 'user' | 'session'; id: string; aside?: ReactNode; children: ReactNode }) {
   return (
     <div className="entity-page page-scaled">
-      <header className="app-header">
-        <div className="app-header-left">
-          <Logo />
-          <Nav />
-        </div>
-        {props.aside !== undefined && <div className="app-header-right">{props.aside}</div>}
-      </header>
+      <AppHeader>{props.aside}</AppHeader>
       <main className="entity-main">
         <nav className="breadcrumb" aria-label="Breadcrumb">
           <Link href="/">Live overview</Link> <span aria-hidden="true">›</span> {props.kind === 'user' ? 'User' : 'Session'}

@@ -3,8 +3,8 @@
 import { useSearchParams } from 'next/navigation';
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useNow } from '@/components/hooks/useNow';
-import { Logo } from '@/components/ui/Logo';
-import { Nav } from '@/components/ui/Nav';
+import { AppHeader } from '@/components/ui/AppHeader';
+import { ShopChip } from '@/components/live/LiveHeader';
 import type { HistoryIndex, HistoryView as ViewName } from '@/lib/history';
 import { formatDayIn, formatTimeIn, zoneLabel } from '@/lib/shopTime';
 import { bucketAxis } from './bucketAxis';
@@ -48,24 +48,24 @@ export function HistoryView() {
 
   return (
     <div className="overview page-scaled hx-page">
-      <header className="app-header">
-        <div className="app-header-left">
-          <Logo />
-          <Nav />
-        </div>
-        <div className="app-header-right">
+      <AppHeader>
+        <>
           {index.data && (
             <>
-              <span className="chip" data-testid="shop-settings" title={`Money in ${index.data.shop.currency}; days and times in ${index.data.shop.timeZone}`}>
-                <strong>{index.data.shop.currency}</strong> · {minute === null ? index.data.shop.timeZone : zoneLabel(index.data.shop.timeZone, minute)}
-              </span>
+              {minute === null ? (
+                <span className="chip" data-testid="shop-settings">
+                  <strong>{index.data.shop.currency}</strong> · {index.data.shop.timeZone}
+                </span>
+              ) : (
+                <ShopChip shop={index.data.shop} at={minute} />
+              )}
               <span className="chip" data-testid="history-engine" title={index.data.lake.location}>
                 Lake: <strong>{index.data.engine === 'athena' ? 'Athena' : 'DuckDB'}</strong>
               </span>
             </>
           )}
-        </div>
-      </header>
+        </>
+      </AppHeader>
       <main className="overview-main hx-main">
         <h1 className="hx-title">History</h1>
         {problem && (

@@ -1,8 +1,7 @@
 import type { Freshness } from '@/components/hooks/freshness';
 import type { ConnectionStatus } from '@/components/hooks/useLiveFeed';
 import { ConnectionBadge } from '@/components/ui/ConnectionBadge';
-import { Logo } from '@/components/ui/Logo';
-import { Nav } from '@/components/ui/Nav';
+import { AppHeader } from '@/components/ui/AppHeader';
 import { formatAge } from '@/lib/format';
 import type { LiveSnapshot } from '@/lib/live';
 import { formatDateTimeIn, zoneLabel } from '@/lib/shopTime';
@@ -14,12 +13,8 @@ export function LiveHeader(props: {
 }) {
   const { snapshot, status, freshness } = props;
   return (
-    <header className="app-header">
-      <div className="app-header-left">
-        <Logo />
-        <Nav />
-      </div>
-      <div className="app-header-right">
+    <AppHeader>
+      <>
         {snapshot && <ShopChip shop={snapshot.shop} at={snapshot.computedAt} />}
         {snapshot && (
           <span className="chip chip-mode" data-testid="mode" title={snapshot.durable ? 'Live state is durable' : 'Live state is kept in memory only'}>
@@ -28,15 +23,15 @@ export function LiveHeader(props: {
         )}
         <ConnectionBadge status={status} />
         <FreshnessLabel snapshot={snapshot} freshness={freshness} />
-      </div>
-    </header>
+      </>
+    </AppHeader>
   );
 }
 
 /** The currency and time zone every figure on the page is in. */
-export function ShopChip({ shop, at }: { shop: LiveSnapshot['shop']; at: number }) {
+export function ShopChip({ shop, at }: { shop: Pick<LiveSnapshot['shop'], 'currency' | 'timeZone'>; at: number }) {
   return (
-    <span className="chip" data-testid="shop-settings" title={`Money in ${shop.currency}; times in ${shop.timeZone}`}>
+    <span className="chip" data-testid="shop-settings" title={`Money in ${shop.currency}; days and times in ${shop.timeZone}`}>
       <strong>{shop.currency}</strong> · {zoneLabel(shop.timeZone, at)}
     </span>
   );
