@@ -4,6 +4,13 @@ import { lineRevenues, purchaseLines } from '@/server/pipeline/engine';
 import { sessionKeyOf, type PurchaseFacts } from '@/server/pipeline/effects';
 
 export type { PurchaseFacts };
+
+/**
+ * What the row of a purchase takes from the live pipeline: its score and country, and — when it
+ * applied the purchase — the money it counted (else converted here with the shop's rates, as the
+ * backfill, which scores its own history, does).
+ */
+export type LakeFacts = Pick<PurchaseFacts, 'fraudScore' | 'country'> & Partial<Pick<PurchaseFacts, 'shopAmountMinor' | 'lineRevenueMinor'>>;
 import type { ShopSettings } from '@/server/shop';
 
 /**
@@ -101,12 +108,20 @@ export function lakeRowOf(
   event: PulseEvent,
   where: { logId: string; partition: number; offset: number },
   shop: ShopSettings,
-  facts: PurchaseFacts | undefined,
+  facts: LakeFacts | undefined,
 ): LakeRow {
   const purchase = event.type === 'purchase';
   const currency = event.currency ?? (event.amountMinor !== null || event.priceMinor !== null ? shop.currency : null);
   const moneyCurrency = event.currency ?? shop.currency;
-  const shopMinor = purchase && event.amountMinor !== null ? convertMinor(event.amountMinor, moneyCurrency, shop.currency, shop.rates) : null;
+  // what the live pipeline counted, when it applied the purchase (the same even if rates changed
+  // since); converted here only for a purchase it never applied
+  const shopMinor = !purchase
+    ? null
+    : facts?.shopAmountMinor !== undefined
+      ? facts.shopAmountMinor
+      : event.amountMinor !== null
+        ? convertMinor(event.amountMinor, moneyCurrency, shop.currency, shop.rates)
+        : null;
   const lines = purchase ? purchaseLines(event) : [];
   return {
     event_id: event.eventId,
@@ -128,7 +143,7 @@ export function lakeRowOf(
     category: event.category,
     item_product_ids: purchase ? lines.map((l) => l.productId) : null,
     item_quantities: purchase ? lines.map((l) => l.quantity) : null,
-    item_shop_revenue_minor: purchase ? lineRevenues(lines, moneyCurrency, shopMinor, shop) : null,
+    item_shop_revenue_minor: purchase ? (facts?.lineRevenueMinor ?? lineRevenues(lines, moneyCurrency, shopMinor, shop)) : null,
     country: event.location?.country ?? null,
     lat: event.location?.lat ?? null,
     lon: event.location?.lon ?? null,

@@ -114,6 +114,10 @@ export interface PurchaseFacts {
   fraudScore: number;
   /** the country it was counted under: the event's own, else the user's last known one */
   country: string | null;
+  /** the amount in shop-currency minor units as revenue counted it (null: no rate) */
+  shopAmountMinor: number | null;
+  /** each purchase line's shop-currency revenue, as the top products counted it */
+  lineRevenueMinor: number[];
 }
 
 export interface Effects {

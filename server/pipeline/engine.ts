@@ -5,7 +5,7 @@ import { lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
 import type { LogRecord, UserRecord } from '@/server/ports';
 import type { EventRules } from '@/server/rules/eventRules';
 import type { ShopSettings } from '@/server/shop';
-import { addMoney, addTop, emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type SessionRecord, type StateRequest } from './effects';
+import { addMoney, addTop, emptyEffects, emptyMinute, sessionKeyOf, type Effects, type EngineState, type MinuteDelta, type PurchaseFacts, type SessionRecord, type StateRequest } from './effects';
 import { scoreFraud } from './fraud';
 import { addEventToSession, cloneSession, newSession, sessionContribution, SESSION_RETENTION_MS } from './sessionRecords';
 import { addEventToUser, cloneUserRecord, fraudHistoryOf, mergeRecentEvents, newUserRecord, toRecentEvent } from './userRecords';
@@ -117,7 +117,8 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
     addEventToUser(u.after, e, shopMinor);
     if (e.type === 'purchase') {
       // the country the live top lists count it under, and the score: the lake cannot decide either
-      fx.purchaseFacts.set(record.offset, { fraudScore, country: e.location?.country ?? u.after.lastLocation?.country ?? null });
+      const country = e.location?.country ?? u.after.lastLocation?.country ?? null;
+      fx.purchaseFacts.set(record.offset, { fraudScore, country, shopAmountMinor: shopMinor, lineRevenueMinor: lineRevenues(lines, currency, shopMinor, shop) });
     }
     let recent = fx.recentEvents.get(e.userId);
     if (!recent) fx.recentEvents.set(e.userId, (recent = []));
@@ -130,7 +131,7 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
       b.byType.set(e.type, (b.byType.get(e.type) ?? 0) + 1);
       b.users.add(e.userId);
       if (e.type === 'purchase') {
-        addPurchaseToMinute(b, lines, currency, e.amountMinor, shopMinor, fx.purchaseFacts.get(record.offset)!.country, shop);
+        addPurchaseToMinute(b, lines, currency, e.amountMinor, fx.purchaseFacts.get(record.offset)!);
       }
     }
     if (e.type === 'purchase' && e.amountMinor) {
@@ -203,13 +204,13 @@ type PurchaseLine = ReturnType<typeof purchaseLines>[number];
  * One purchase in its minute: orders, shop-currency revenue (or money kept apart per currency
  * without a rate), and what each product and the purchase's country took.
  */
-function addPurchaseToMinute(b: MinuteDelta, lines: PurchaseLine[], currency: string, amountMinor: number | null, shopMinor: number | null, country: string | null, shop: ShopSettings): void {
+function addPurchaseToMinute(b: MinuteDelta, lines: PurchaseLine[], currency: string, amountMinor: number | null, facts: PurchaseFacts): void {
+  const { shopAmountMinor: shopMinor, country, lineRevenueMinor: revenues } = facts;
   b.orders++;
   if (shopMinor !== null) {
     b.revenueMinor += shopMinor;
     b.ordersValued++;
   } else if (amountMinor !== null) addMoney(b.foreign, currency, amountMinor, 1);
-  const revenues = lineRevenues(lines, currency, shopMinor, shop);
   const counted = new Set<string>();
   let units = 0;
   lines.forEach((line, i) => {

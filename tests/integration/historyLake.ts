@@ -4,7 +4,7 @@ import type { PulseEvent } from '@/lib/events';
 import { compactedCoversName, compactedFileName, flushFileName, hourDir } from '@/server/lake/layout';
 import type { LocalLakeStore } from '@/server/lake/lakeStore';
 import { ParquetEncoder } from '@/server/lake/parquet';
-import { lakeRowOf, type LakeRow, type PurchaseFacts } from '@/server/lake/schema';
+import { lakeRowOf, type LakeFacts, type LakeRow } from '@/server/lake/schema';
 import type { ShopSettings } from '@/server/shop';
 
 /**
@@ -33,7 +33,7 @@ export async function openLakeWriter(): Promise<LakeWriter> {
 
 export interface Logged {
   event: PulseEvent;
-  facts?: PurchaseFacts;
+  facts?: LakeFacts;
 }
 
 /** rows of the events at offsets 1, 2, … of partition 0 of log "testlog" */

@@ -8,7 +8,7 @@ import { LocalLakeStore, type LakeStore } from '@/server/lake/lakeStore';
 import { LAKE_CONSUMER, LakeWriter, type FlushReport } from '@/server/lake/lakeWriter';
 import { readablePaths } from '@/server/lake/objects';
 import { openDuckDB, ParquetEncoder, sqlPath } from '@/server/lake/parquet';
-import { readCovers } from '@/server/lake/compactor';
+import { readCovers } from '@/server/lake/objects';
 import { shopSettings } from '@/server/shop';
 import { ev } from '../helpers/events';
 import { startS3, type LocalS3 } from '../helpers/s3rver';
@@ -222,6 +222,24 @@ describe.each(STORE_KINDS)('lake writer on the %s log and live store', (kind) =>
     expect(lines[0].reason).toMatch(/timestamp/);
     expect(JSON.parse(lines[0].event).eventId).toBe('far-future');
   });
+});
+
+it('writes the money the live pipeline counted, even when the lake writer runs with other rates', async () => {
+  const liveShop = shopSettings({ currency: 'EUR', rates: new Map([['USD', 0.9]]) });
+  const h = await harness('memory', { partitions: 1, shop: liveShop });
+  open.push(h);
+  const lake = tempLake();
+  await h.process([ev({ ts: T0, userId: 'fx', type: 'purchase', amountMinor: 1000, currency: 'USD', items: [{ productId: 'p', quantity: 2, priceMinor: 500 }] })], T0 + H);
+  // a restart with another rate before the lake flushed: the row still holds what revenue counted
+  const w = new LakeWriter({ log: h.log, live: h.store, lake, encoder, shop: shopSettings({ currency: 'EUR', rates: new Map([['USD', 0.5]]) }), owner: 'fx', flushIntervalMs: 50, maxBufferedEvents: 100 });
+  open.push({ close: () => w.stop() });
+  await w.start();
+  await lakeCaughtUp(h);
+  const [row] = await rowsOf(lake);
+  expect(row.shop_amount_minor).toBe('900'); // BIGINT comes back as text
+  expect(row.item_product_ids).toEqual(['p']);
+  const r = await duck.connection.runAndReadAll(`SELECT item_shop_revenue_minor AS v FROM read_parquet(${sqlPath(lake.localPath((await visibleKeys(lake))[0]))})`);
+  expect(r.getRowObjectsJson()[0].v).toEqual(['900']);
 });
 
 describe('compaction', () => {

@@ -202,7 +202,7 @@ export class MemoryLiveStore implements LiveStore {
     if (!kept) return out;
     for (const o of offsets) {
       const f = kept.get(o);
-      if (f) out.set(o, { ...f });
+      if (f) out.set(o, { ...f, lineRevenueMinor: [...f.lineRevenueMinor] });
     }
     return out;
   }

@@ -117,7 +117,7 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
   const factBlocks = new Set<string>();
   for (const [offset, f] of fx.purchaseFacts) {
     const key = k.purchaseFacts(opts.partition, Math.floor(offset / FACTS_BLOCK));
-    hs.push(key, String(offset), JSON.stringify([f.fraudScore, f.country]));
+    hs.push(key, String(offset), JSON.stringify([f.fraudScore, f.country, f.shopAmountMinor, f.lineRevenueMinor]));
     factBlocks.add(key);
   }
   for (const key of factBlocks) ex.push(key, String(FACTS_TTL_S));

@@ -159,7 +159,7 @@ export class RedisLiveStore implements LiveStore {
     for (const o of offsets) {
       const json = next<string | null>();
       const v = json === null ? null : safeJson(json);
-      if (Array.isArray(v) && typeof v[0] === 'number' && (v[1] === null || typeof v[1] === 'string')) out.set(o, { fraudScore: v[0], country: v[1] });
+      if (isFacts(v)) out.set(o, { fraudScore: v[0], country: v[1], shopAmountMinor: v[2], lineRevenueMinor: v[3] });
     }
     return out;
   }
@@ -194,6 +194,18 @@ function parseRecord<T>(json: string, id: string): T | null {
     log.warn('redis live store: a stored record does not parse; starting it afresh', { id: id.slice(0, 80), error: String(err) });
     return null;
   }
+}
+
+/** [fraud score, country, shop-currency amount, line revenues] as encodeEffects writes them */
+function isFacts(v: unknown): v is [number, string | null, number | null, number[]] {
+  return (
+    Array.isArray(v) &&
+    typeof v[0] === 'number' &&
+    (v[1] === null || typeof v[1] === 'string') &&
+    (v[2] === null || Number.isSafeInteger(v[2])) &&
+    Array.isArray(v[3]) &&
+    v[3].every((n: unknown) => Number.isSafeInteger(n))
+  );
 }
 
 function safeJson(text: string): unknown {
