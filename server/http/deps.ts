@@ -14,7 +14,7 @@ import type { RulesDeps } from './rules';
  * they test against a plain object and survive the pipeline being rewired underneath.
  */
 export interface HttpDeps extends RulesDeps {
-  config: Pick<Config, 'PULSE_ROLE' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG' | 'SHOP_CURRENCY'>;
+  config: Pick<Config, 'PULSE_ROLE' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG' | 'SHOP_CURRENCY' | 'MASK_PROPERTY_KEYS'>;
   /** API keys and their roles (StaticKeys from INGEST_API_KEYS and ADMIN_API_KEYS) */
   keys: KeyDirectory;
   /** stores accepted events on the log (deduplicating client event ids); may report backpressure */

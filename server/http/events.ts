@@ -1,4 +1,5 @@
 import { validateEvent, type PulseEvent } from '@/lib/events';
+import { createPropertyMask } from '@/lib/maskProperties';
 import { eventIdFactory } from '@/server/ingest/eventIds';
 import { log } from '@/server/log';
 import type { Authorize } from './authorize';
@@ -27,6 +28,7 @@ export function createEventsHandlers(deps: EventsDeps, authorize: Authorize) {
   const now = deps.now ?? Date.now;
   const newId = eventIdFactory();
   const origins = deps.config.CORS_ALLOWED_ORIGINS;
+  const maskProperties = createPropertyMask(deps.config.MASK_PROPERTY_KEYS);
 
   const preflight = (ctx: RequestContext) => {
     applyCors(ctx.req, ctx.res, origins, METHODS, 'send events');
@@ -52,7 +54,8 @@ export function createEventsHandlers(deps: EventsDeps, authorize: Authorize) {
     const rejected: Rejection[] = [];
     for (let i = 0; i < items.length; i++) {
       const result = validateEvent(items[i], at, newId, deps.config.SHOP_CURRENCY);
-      if (result.ok) good.push(result.event);
+      // masked before the event reaches any store, log or screen
+      if (result.ok) good.push({ ...result.event, properties: maskProperties(result.event.properties) });
       else rejected.push({ index: i, error: result.error });
     }
 

@@ -47,6 +47,7 @@ export async function startHttpFixture(
     INGEST_MAX_BATCH: 50,
     PIPELINE_MAX_BACKLOG: 1000,
     SHOP_CURRENCY: 'EUR',
+    MASK_PROPERTY_KEYS: ['email', 'phone', 'password', 'ip', 'ip_address', 'card_number'],
     ...opts.config,
   } satisfies Pick<Config, keyof ConfigPart>;
   const seenIds = new Set<string>();
