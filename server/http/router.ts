@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '@/server/log';
 import { HttpError, INTERNAL_ERROR } from './errors';
 import { sendError } from './respond';
+import { applySecurityHeaders, type SecurityHeaderOptions } from './securityHeaders';
 
 /*
  * The route table of the custom server.
@@ -62,6 +63,8 @@ interface Pattern {
 export interface RouterOptions {
   /** paths no route matches (Next); without it they get a JSON 404 */
   fallback?: RawHandler;
+  /** every response gets the security headers; without options, as for plain HTTP without a proxy */
+  securityHeaders?: SecurityHeaderOptions;
 }
 
 /** Builds the request listener for the HTTP server from the table. */
@@ -102,6 +105,7 @@ export function createRouter(routes: readonly Route[], opts: RouterOptions = {})
 
   return async function handleRequest(req, res) {
     let path = '/';
+    applySecurityHeaders(req, res, opts.securityHeaders ?? { trustProxy: false, dev: false });
     try {
       const target = splitTarget(req.url ?? '/');
       path = target.path;

@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
+import { API_CSP, applyPageCsp } from '../http/securityHeaders';
 import { log } from '../log';
 
 /**
@@ -93,7 +94,9 @@ function forwardTo(port: number, child: ChildProcess): PageHandler {
           port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' },
+          // the page policy with this response's nonce goes to Next with the request; the client's
+          // address does not: pages never need it, and Pulse stores no client IP addresses
+          headers: withoutClientAddress(applyPageCsp(req, res, { dev: false })),
           agent,
         },
         (up) => {
@@ -106,7 +109,7 @@ function forwardTo(port: number, child: ChildProcess): PageHandler {
       upstream.once('error', (err) => {
         if (!res.headersSent) {
           const body = JSON.stringify({ error: { code: 'pages_unavailable', message: `the page process is not answering (${child.exitCode === null ? err.message : 'it stopped'})` } });
-          res.writeHead(502, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+          res.writeHead(502, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Content-Security-Policy': API_CSP });
           res.end(body);
         } else res.destroy();
         resolve();
@@ -117,6 +120,12 @@ function forwardTo(port: number, child: ChildProcess): PageHandler {
       });
       req.pipe(upstream);
     });
+}
+
+/** the request headers without what names the client's address (a proxy in front may have set them) */
+function withoutClientAddress(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const { 'x-forwarded-for': _for, 'x-real-ip': _realIp, forwarded: _forwarded, ...rest } = headers;
+  return rest;
 }
 
 function stopChild(child: ChildProcess, markClosing: () => void): Promise<void> {

@@ -1,5 +1,6 @@
 import { createPulse } from '../app';
 import type { Config } from '../config';
+import { applyPageCsp } from '../http/securityHeaders';
 import { log } from '../log';
 import { describeConfig } from './describeConfig';
 import type { ReadyMessage } from './messages';
@@ -32,7 +33,8 @@ export async function runProcess(config: Config, opts: { entry: string }): Promi
     const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
-    nextHandler = { next: (req, res) => handle(req, res), nextUpgrade: dev ? app.getUpgradeHandler() : undefined };
+    // Next in this process reads the nonce from the request's policy (as the page process does)
+    nextHandler = { next: (req, res) => (applyPageCsp(req, res, { dev }), handle(req, res)), nextUpgrade: dev ? app.getUpgradeHandler() : undefined };
   }
 
   const pulse = await createPulse(config, nextHandler);
