@@ -6,6 +6,8 @@ import './styles/shared.css';
 import './styles/overview.css';
 import './styles/wall.css';
 import './styles/pipeline.css';
+import './styles/auth.css';
+import './styles/admin.css';
 
 export const metadata: Metadata = {
   title: { default: 'Pulse', template: '%s · Pulse' },
