@@ -7,7 +7,11 @@ import { alertSchema } from '@/lib/live';
 import type { Config } from './config';
 import { createAdapters, type Adapters } from './adapters/createAdapters';
 import { openRedis } from './adapters/redis/redisClient';
-import { StaticKeys } from './http/authorize';
+import { createAuthorizer, StaticKeys } from './http/authorize';
+import { bootstrapFirstAdmin, createAuth, type Auth } from './auth/createAuth';
+import { createOriginPolicy } from './auth/origins';
+import { openDatabase, type Database } from './db/database';
+import { guardSockets } from './live/socketAuth';
 import { prometheusText } from './http/prometheus';
 import { createHttpHandler } from './http/routes';
 import { SnapshotBroadcaster } from './live/broadcaster';
@@ -31,6 +35,8 @@ export interface Pulse {
   store: LiveStore;
   stats: PipelineStats;
   adapters: Adapters;
+  /** users, sessions, keys and the audit log (web processes); null in a worker */
+  auth: Auth | null;
   /** the lake writer and compactor, in processes that process */
   lake(): RunningLake | null;
   listen(port: number, host: string): Promise<string>;
@@ -53,11 +59,37 @@ export async function createPulse(
   const serveWeb = config.PULSE_ROLE !== 'worker';
   const runWorker = config.PULSE_ROLE !== 'web';
 
+  const cleanups: (() => Promise<void> | void)[] = [];
+  // the database (users, keys, audit) belongs to the web processes: embedded PGlite in the data
+  // folder (one process owns it), or PostgreSQL with DATABASE_URL
+  const origins = createOriginPolicy({ publicUrl: config.PULSE_PUBLIC_URL, allowed: config.READ_ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY });
+  let db: Database | null = null;
+  let auth: Auth | null = null;
+  if (serveWeb) {
+    db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PULSE_DATA_DIR });
+    try {
+      auth = await createAuth(db, config, origins);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  const authorize = auth
+    ? auth.authorize
+    : // a worker answers /metrics to the environment's secret keys; it has no sessions
+      createAuthorizer({ keys: new StaticKeys(config.INGEST_API_KEYS, config.ADMIN_API_KEYS), origins, sessions: { user: async () => null, display: async () => null } });
+
   // a slow client may not hold a connection open forever (slowloris)
   const http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000, headersTimeout: 15_000 });
-  // screens only listen; nothing large ever comes from a client
-  const io = new SocketServer(http, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 });
-  const cleanups: (() => Promise<void> | void)[] = [];
+  // screens only listen; nothing large ever comes from a client. Only our own pages' origins.
+  const io = new SocketServer(http, {
+    serveClient: false,
+    transports: ['websocket', 'polling'],
+    maxHttpBufferSize: 16 * 1024,
+    allowRequest: (req, callback) => callback(null, origins.allowed(req)),
+  });
+  if (auth) cleanups.push(guardSockets(io, auth));
+  else io.use((_socket, next) => next(new Error('unauthenticated')));
 
   const snapshot = createSnapshotSource({ store, log: eventLog, stats, deadLetters, mode: config.mode });
   const broadcaster = new SnapshotBroadcaster(io, snapshot, {
@@ -137,7 +169,9 @@ export async function createPulse(
   // the HTTP layer (server/http/routes.ts) reaches the process only through these
   const handleHttp = createHttpHandler({
     config,
-    keys: new StaticKeys(config.INGEST_API_KEYS, config.ADMIN_API_KEYS),
+    authorize,
+    auth,
+    audit: auth ? (record) => auth.audit.record(record) : async () => {},
     appendEvents: (events, appendOpts) => eventLog.append(events, appendOpts),
     // rejections are counted by the adapters (shared counters in Redis); the rest here
     recordIngest: (accepted, duplicates, rejected) => {
@@ -198,15 +232,19 @@ export async function createPulse(
     store,
     stats,
     adapters,
+    auth,
     lake: () => lake,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
+    async listen(port, host) {
+      const url = await new Promise<string>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
           const addr = http.address() as AddressInfo;
           resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`);
         });
       });
+      // the first admin (or the setup link) once people can reach the sign-in page
+      if (auth) await bootstrapFirstAdmin(auth, config, config.PULSE_PUBLIC_URL?.replace(/\/$/, '') ?? url);
+      return url;
     },
     close() {
       // idempotent; each step isolated so one failure does not skip the rest. Order: stop taking
@@ -229,6 +267,8 @@ export async function createPulse(
         for (const c of cleanups) await step('cleanup', c);
         await step('close adapters', () => adapters.close());
         await step('close store', () => store.close());
+        await step('close sign-in', () => auth?.close());
+        await step('close the database', () => db?.close());
         await step('drop idle connections', () => http.closeAllConnections?.());
       })();
       return closing;

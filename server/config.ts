@@ -136,7 +136,27 @@ const envSchema = z.object({
   ATHENA_TABLE: z.string().regex(/^[a-z0-9_]{1,255}$/, { error: 'must be lower-case letters, digits and _' }).default('events'),
   /** s3://bucket/prefix/ for Athena query results (unset: the workgroup's own setting) */
   ATHENA_OUTPUT_LOCATION: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, { error: 'must be an s3://bucket/prefix/ URL' }).optional(),
-  /** keys for admin actions (dead-letter replay and discard) until user management exists */
+  /** PostgreSQL for users, keys and the audit log (unset: embedded PGlite in PULSE_DATA_DIR/db) */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  /** the first admin, created on start when the database has no users yet */
+  PULSE_ADMIN_EMAIL: z.string().max(254).optional(),
+  PULSE_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).max(256).optional(),
+  /** a sign-in lasts at most this long… */
+  SESSION_MAX_HOURS: num(0.01, 24 * 90).default(24 * 7),
+  /** …and ends after this long without use */
+  SESSION_IDLE_MINUTES: num(1, 60 * 24 * 30).default(12 * 60),
+  /** where people reach Pulse (https://pulse.example.com): links printed and own origin behind a proxy */
+  PULSE_PUBLIC_URL: z.url({ error: 'must be a URL such as https://pulse.example.com' }).optional(),
+  /** besides Pulse's own origin, origins whose pages may read live data with a signed-in user's cookie */
+  READ_ALLOWED_ORIGINS: list.default([]),
+  /** trust X-Forwarded-Proto and X-Forwarded-Host from a reverse proxy in front of Pulse */
+  TRUST_PROXY: bool.default(false),
+  /** event property keys (any depth, case-insensitive) whose values are replaced by "[masked]" before anything is stored or shown */
+  MASK_PROPERTY_KEYS: list.default(['email', 'phone', 'password', 'ip', 'ip_address', 'card_number']),
+  /** secret server keys from the environment, for automation (keys created by admins live in the database) */
   ADMIN_API_KEYS: list
     .pipe(z.array(z.string().min(16, { error: 'each key must be at least 16 characters' })))
     .default([]),
@@ -154,7 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      const value = name.includes('KEY') || name.includes('URL') ? '(hidden)' : JSON.stringify(env[name]);
+      const value = name.includes('KEY') || name.includes('URL') || name.includes('PASSWORD') ? '(hidden)' : JSON.stringify(env[name]);
       return `  ${name}=${value}: ${i.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -174,6 +194,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       `Invalid configuration:\n  USER_STORE=${parsed.data.USER_STORE}: the per-user store is fed from Redis; set REDIS_URL, or keep USER_STORE=live in embedded mode`,
     );
+  }
+  if (parsed.data.PULSE_WEB_PROCESSES > 1 && !parsed.data.DATABASE_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  PULSE_WEB_PROCESSES=${parsed.data.PULSE_WEB_PROCESSES}: the embedded database belongs to one process; set DATABASE_URL to a PostgreSQL database for several web processes`,
+    );
+  }
+  if ((parsed.data.PULSE_ADMIN_EMAIL === undefined) !== (parsed.data.PULSE_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(`Invalid configuration:\n  PULSE_ADMIN_EMAIL and PULSE_ADMIN_PASSWORD: set both (the first admin's sign-in) or neither`);
   }
   if (parsed.data.HISTORY_ENGINE === 'athena' && !parsed.data.LAKE_S3_BUCKET) {
     throw new ConfigError(`Invalid configuration:\n  HISTORY_ENGINE=athena: Athena reads the lake from S3; set LAKE_S3_BUCKET (and ATHENA_OUTPUT_LOCATION), or use HISTORY_ENGINE=duckdb`);

@@ -11,7 +11,7 @@ import type { RequestContext } from './router';
  */
 export function createAnalyticsHandlers(deps: Pick<HttpDeps, 'userAnalytics' | 'sessionAggregates'>, authorize: Authorize) {
   const lookup = (find: (id: string) => Promise<unknown>, what: string) => async (ctx: RequestContext) => {
-    authorize(ctx, 'analytics:read');
+    await authorize(ctx, 'analytics:read');
     const found = await find(ctx.params.id);
     if (!found) throw new HttpError('not_found', `no events seen for this ${what}`);
     sendJson(ctx.res, 200, found);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OriginPolicy } from '@/server/auth/origins';
 import { excerpt, HttpError } from './errors';
 
 /**
@@ -18,5 +19,21 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: re
   res.setHeader('Access-Control-Allow-Methods', methods);
   res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding');
   res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+  res.setHeader('Access-Control-Max-Age', '600');
+}
+
+/**
+ * CORS for reading endpoints: no `*`. Pulse's own pages need no CORS at all; a page of an origin
+ * in READ_ALLOWED_ORIGINS (or PULSE_PUBLIC_URL) may read with the signed-in user's cookie.
+ * Every other origin is refused by the authorizer before anything is read.
+ */
+export function applyReadCors(req: IncomingMessage, res: ServerResponse, origins: OriginPolicy, methods: string): void {
+  const origin = req.headers.origin;
+  if (!origin || !origins.allowed(req)) return;
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Methods', methods);
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
   res.setHeader('Access-Control-Max-Age', '600');
 }

@@ -1,6 +1,6 @@
 import type { PulseEvent } from '@/lib/events';
 import { log } from '@/server/log';
-import type { Authorize } from './authorize';
+import { actorOf, type Authorize } from './authorize';
 import type { HttpDeps } from './deps';
 import { HttpError } from './errors';
 import { sendJson } from './respond';
@@ -13,18 +13,18 @@ import type { RequestContext } from './router';
  *   DELETE /api/pipeline/dead-letters/:id          discard it
  * Every call needs an admin key; replays and discards are written to the log as audit lines.
  */
-export function createDeadLetterHandlers(deps: Pick<HttpDeps, 'deadLetters' | 'reappend' | 'onStateChanged'>, authorize: Authorize) {
+export function createDeadLetterHandlers(deps: Pick<HttpDeps, 'deadLetters' | 'reappend' | 'onStateChanged' | 'audit'>, authorize: Authorize) {
   const { deadLetters } = deps;
 
   async function list(ctx: RequestContext) {
-    authorize(ctx, 'dead-letters:manage');
+    await authorize(ctx, 'dead-letters:manage');
     const limit = Math.min(500, Math.max(1, Number(ctx.query.get('limit') ?? 100) || 100));
     const [letters, total] = await Promise.all([deadLetters.list(limit), deadLetters.count()]);
     sendJson(ctx.res, 200, { total, letters });
   }
 
   async function replay(ctx: RequestContext) {
-    const principal = authorize(ctx, 'dead-letters:manage');
+    const principal = await authorize(ctx, 'dead-letters:manage');
     const { id } = ctx.params;
     const seen = await deadLetters.peek(id);
     if (!seen) throw new HttpError('not_found', 'no dead letter with this id (already replayed or discarded?)');
@@ -40,26 +40,22 @@ export function createDeadLetterHandlers(deps: Pick<HttpDeps, 'deadLetters' | 'r
       log.error('dead-letter replay failed; the letter was kept', { id, error: err instanceof Error ? err.message : String(err) });
       throw new HttpError('log_unavailable', 'the event could not be put back on the log; the dead letter was kept (with a new id)');
     }
-    log.info('audit: dead letter replayed', { id, eventId: letter.eventId, by: who(principal) });
+    await deps.audit({ actor: actorOf(principal), action: 'dead_letter.replay', target: { kind: 'dead_letter', id }, before: { eventId: letter.eventId, error: letter.error }, after: { replayedAs: letter.eventId } });
     deps.onStateChanged();
     sendJson(ctx.res, 200, { replayed: id, eventId: letter.eventId });
   }
 
   async function discard(ctx: RequestContext) {
-    const principal = authorize(ctx, 'dead-letters:manage');
+    const principal = await authorize(ctx, 'dead-letters:manage');
     const { id } = ctx.params;
     const letter = await deadLetters.take(id);
     if (!letter) throw new HttpError('not_found', 'no dead letter with this id');
-    log.info('audit: dead letter discarded', { id, eventId: letter.eventId, by: who(principal) });
+    await deps.audit({ actor: actorOf(principal), action: 'dead_letter.discard', target: { kind: 'dead_letter', id }, before: { eventId: letter.eventId, error: letter.error }, after: null });
     deps.onStateChanged();
     sendJson(ctx.res, 200, { discarded: id });
   }
 
   return { list, replay, discard };
-}
-
-function who(principal: ReturnType<Authorize>): string {
-  return principal.kind === 'api_key' ? `admin key ${principal.fingerprint}` : 'anonymous';
 }
 
 function decodeEvent(payload: string): PulseEvent | null {

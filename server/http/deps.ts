@@ -4,7 +4,8 @@ import type { PipelineHistorySample } from '@/lib/pipelineHistory';
 import type { Config } from '@/server/config';
 import type { AppendOptions, AppendResult, DeadLetterStore, SessionAggregates, UserAnalytics } from '@/server/ports';
 import type { HistoryService } from '@/server/history/service';
-import type { KeyDirectory } from './authorize';
+import type { Auth } from '@/server/auth/createAuth';
+import type { Authorize } from './authorize';
 import type { RawHandler } from './router';
 import type { RulesDeps } from './rules';
 
@@ -14,9 +15,11 @@ import type { RulesDeps } from './rules';
  * they test against a plain object and survive the pipeline being rewired underneath.
  */
 export interface HttpDeps extends RulesDeps {
-  config: Pick<Config, 'PULSE_ROLE' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG' | 'SHOP_CURRENCY' | 'MASK_PROPERTY_KEYS'>;
-  /** API keys and their roles (StaticKeys from INGEST_API_KEYS and ADMIN_API_KEYS) */
-  keys: KeyDirectory;
+  config: Pick<Config, 'PULSE_ROLE' | 'TRUST_PROXY' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG' | 'SHOP_CURRENCY' | 'MASK_PROPERTY_KEYS'>;
+  /** the one permission check every route uses */
+  authorize: Authorize;
+  /** sign-in, keys, display tokens and the audit log (web processes; a worker has no database) */
+  auth: Auth | null;
   /** stores accepted events on the log (deduplicating client event ids); may report backpressure */
   appendEvents(events: PulseEvent[], opts: AppendOptions): Promise<AppendResult>;
   /** counts one ingest request's outcome */

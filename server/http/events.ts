@@ -38,9 +38,9 @@ export function createEventsHandlers(deps: EventsDeps, authorize: Authorize) {
   const ingest = async (ctx: RequestContext) => {
     const { req, res } = ctx;
     applyCors(req, res, origins, METHODS, 'send events');
-    const principal = authorize(ctx, 'events:write');
+    const principal = await authorize(ctx, 'events:write');
     const type = parseMediaType(req.headers['content-type']);
-    const beacon = principal.kind === 'api_key' && principal.via === 'beacon_query';
+    const beacon = principal.kind === 'key' && principal.via === 'beacon_query';
     if (type.essence !== 'application/json' && !beacon) {
       throw new HttpError('unsupported_media_type', `send events as Content-Type: application/json (got "${excerpt(type.essence) || 'none'}")`);
     }

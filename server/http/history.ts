@@ -1,5 +1,6 @@
 import { toCsv, type HistoryResult } from '@/lib/history';
 import type { HistoryService } from '@/server/history/service';
+import type { Authorize } from './authorize';
 import { HttpError } from './errors';
 import { sendJson } from './respond';
 import type { RequestContext } from './router';
@@ -8,20 +9,21 @@ import type { RequestContext } from './router';
  * `GET /api/history` (the views, shop and limits the /history page needs first) and
  * `GET /api/history/:view?from=…&to=…&granularity=…&limit=…&min_score=…&format=json|csv`.
  *
- * Reading history needs no key for now, like GET /api/metrics/live: the dashboard is on a
- * trusted network until sign-in arrives (issue 9), which will put these behind it.
+ * Analysts and admins (or a secret key) only: history holds per-product and per-country money.
  *
  * A client that goes away before the answer cancels its query (DuckDB interrupt, Athena
  * StopQueryExecution). The response's 'close' is what tells: the request's own 'close' fires as
  * soon as its (empty) body has been read, not when the socket goes.
  */
-export function createHistoryHandlers(history: HistoryService) {
+export function createHistoryHandlers(history: HistoryService, authorize: Authorize) {
   return {
-    index(ctx: RequestContext): void {
+    async index(ctx: RequestContext): Promise<void> {
+      await authorize(ctx, 'history:read');
       sendJson(ctx.res, 200, history.index());
     },
 
     async view(ctx: RequestContext): Promise<void> {
+      await authorize(ctx, 'history:read');
       const { res } = ctx;
       const controller = new AbortController();
       const onClose = () => {

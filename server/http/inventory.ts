@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Authorize } from './authorize';
+import { actorOf, type Authorize } from './authorize';
 import { readJsonBody } from './jsonBody';
 import type { HttpDeps } from './deps';
 import { HttpError } from './errors';
@@ -22,12 +22,12 @@ const stockSchema = z.object({
 
 /**
  * `POST /api/inventory` — the shop's back end sets stock levels: {"items":[{"product_id","stock"}]}.
- * Needs an admin key: the ingest key is publishable, and anyone holding it could otherwise
+ * Needs a secret key or a signed-in admin: the publishable key ships in shop pages, and anyone holding it could otherwise
  * zero every product's stock and fire low-stock alerts.
  */
-export function createInventoryHandler(deps: Pick<HttpDeps, 'setStock' | 'onStateChanged'>, authorize: Authorize) {
+export function createInventoryHandler(deps: Pick<HttpDeps, 'setStock' | 'onStateChanged' | 'audit'>, authorize: Authorize) {
   return async (ctx: RequestContext) => {
-    authorize(ctx, 'inventory:write');
+    const principal = await authorize(ctx, 'inventory:write');
     const parsed = stockSchema.safeParse(await readJsonBody(ctx.req, MAX_BODY_BYTES));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -35,6 +35,8 @@ export function createInventoryHandler(deps: Pick<HttpDeps, 'setStock' | 'onStat
     }
     for (const item of parsed.data.items) await deps.setStock(item.product_id, item.stock);
     deps.onStateChanged();
-    sendJson(ctx.res, 200, { updated: parsed.data.items.length });
+    const items = parsed.data.items;
+    await deps.audit({ actor: actorOf(principal), action: 'inventory.set', target: { kind: 'inventory', id: items.length === 1 ? items[0].product_id : `${items.length} products` }, after: { items: items.slice(0, 50) } });
+    sendJson(ctx.res, 200, { updated: items.length });
   };
 }

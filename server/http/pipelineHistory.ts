@@ -1,4 +1,5 @@
 import type { PipelineHistory } from '@/lib/pipelineHistory';
+import type { Authorize } from './authorize';
 import type { HttpDeps } from './deps';
 import { HttpError } from './errors';
 import { sendJson } from './respond';
@@ -7,14 +8,15 @@ import type { RequestContext } from './router';
 /**
  * `GET /api/pipeline/history`: this web process's samples of the last hour (events/s, backlog
  * per consumer, lag, rejects, dead letters) for the pipeline page's charts, and whether admin
- * actions are on. Open like /api/health, which shows the same kind of figures: no client data,
- * nothing secret (a refused admin call says as much).
+ * actions are on (always, now that the page is for admins: their session authorises them).
  */
-export function createPipelineHistoryHandler(deps: Pick<HttpDeps, 'keys' | 'pipelineHistory'>) {
-  return ({ res }: RequestContext) => {
+export function createPipelineHistoryHandler(deps: Pick<HttpDeps, 'pipelineHistory'>, authorize: Authorize) {
+  return async (ctx: RequestContext) => {
+    await authorize(ctx, 'pipeline:read');
+    const { res } = ctx;
     if (!deps.pipelineHistory) throw new HttpError('not_found', 'this process keeps no pipeline history');
     const { intervalMs, since, samples } = deps.pipelineHistory();
-    const body: PipelineHistory = { intervalMs, since, adminActions: deps.keys.adminKeysConfigured, samples };
+    const body: PipelineHistory = { intervalMs, since, adminActions: true, samples };
     sendJson(res, 200, body);
   };
 }

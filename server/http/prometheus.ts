@@ -33,7 +33,7 @@ export function prometheusText(snap: LiveSnapshot, extra: { role: string; mode: 
 /** `GET /metrics`, for scrapers (open like the live snapshot: the same figures, no client data). */
 export function createPrometheusHandler(deps: Pick<HttpDeps, 'prometheus'>, authorize: Authorize) {
   return async (ctx: RequestContext) => {
-    authorize(ctx, 'metrics:read');
+    await authorize(ctx, 'metrics:read');
     sendText(ctx.res, 200, 'text/plain; version=0.0.4; charset=utf-8', await deps.prometheus());
   };
 }

@@ -1,7 +1,7 @@
-import { log } from '@/server/log';
 import { ruleChangeSchema, type RuleChange } from '@/server/rules/storedRules';
 import type { EventRules } from '@/server/rules/eventRules';
-import type { Authorize } from './authorize';
+import { actorOf, type Authorize } from './authorize';
+import type { AuditRecord } from '@/server/auth/audit';
 import { readJsonBody } from './jsonBody';
 import { HttpError } from './errors';
 import { sendJson } from './respond';
@@ -10,6 +10,8 @@ import type { RequestContext } from './router';
 export interface RulesDeps {
   describeRules(): { defaults: EventRules; stored: RuleChange | null; inForce: EventRules };
   changeRules(change: RuleChange): Promise<EventRules>;
+  /** records an admin action in the audit log */
+  audit(record: AuditRecord): Promise<void>;
 }
 
 /**
@@ -20,11 +22,11 @@ export interface RulesDeps {
 export function createRulesHandlers(deps: RulesDeps, authorize: Authorize) {
   return {
     async read(ctx: RequestContext) {
-      authorize(ctx, 'rules:manage');
+      await authorize(ctx, 'rules:manage');
       sendJson(ctx.res, 200, deps.describeRules());
     },
     async change(ctx: RequestContext) {
-      const principal = authorize(ctx, 'rules:manage');
+      const principal = await authorize(ctx, 'rules:manage');
       const parsed = ruleChangeSchema.safeParse(await readJsonBody(ctx.req, 16 * 1024));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -32,7 +34,7 @@ export function createRulesHandlers(deps: RulesDeps, authorize: Authorize) {
       }
       const before = deps.describeRules().inForce;
       const inForce = await deps.changeRules(parsed.data);
-      log.info('audit: event rules changed', { by: principal.kind === 'api_key' ? `admin key ${principal.fingerprint}` : 'anonymous', change: parsed.data, before });
+      await deps.audit({ actor: actorOf(principal), action: 'rules.change', target: { kind: 'rules', id: 'event-rules' }, before, after: inForce });
       sendJson(ctx.res, 200, { inForce });
     },
   };
