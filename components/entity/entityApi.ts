@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { goToSignIn } from '@/components/auth/redirect';
 import { liveSnapshotSchema } from '@/lib/live';
 import { sessionHref, userHref } from './links';
 
@@ -95,7 +96,17 @@ async function lookup<T>(url: string, schema: z.ZodType<T>, signal?: AbortSignal
     throw new LookupUnavailable('The Pulse server cannot be reached.');
   }
   if (res.status === 404) return { kind: 'not-found' };
+  // signed out meanwhile (expired, revoked): sign in and come back here
+  if (res.status === 401) {
+    goToSignIn();
+    throw new LookupUnavailable('You are signed out. Taking you to sign in…');
+  }
   const body: unknown = await res.json().catch(() => null);
+  // a plain Error, not LookupUnavailable: asking again will not change a role
+  if (res.status === 403) {
+    const parsed = errorBody.safeParse(body);
+    throw new Error(`Your role may not see this${parsed.success ? `: ${parsed.data.error.message}` : '.'}`);
+  }
   if (res.status === 400 || res.status === 414 || res.status === 422) {
     const parsed = errorBody.safeParse(body);
     return { kind: 'refused', message: parsed.success ? parsed.data.error.message : `the server answered ${res.status}` };
@@ -122,6 +133,10 @@ export async function fetchShop(signal?: AbortSignal): Promise<ShopSettingsView>
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new LookupUnavailable('The Pulse server cannot be reached.');
+  }
+  if (res.status === 401) {
+    goToSignIn();
+    throw new LookupUnavailable('You are signed out. Taking you to sign in…');
   }
   if (!res.ok) throw new LookupUnavailable(`The Pulse server answered ${res.status}.`);
   const parsed = shopOnly.safeParse(await res.json().catch(() => null));

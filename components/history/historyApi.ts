@@ -1,3 +1,4 @@
+import { goToSignIn } from '@/components/auth/redirect';
 import { readJson, reach } from '@/components/pipeline/pipelineFetch';
 import { historyIndexSchema, historyResultSchema, type Granularity, type HistoryIndex, type HistoryResult, type HistoryView } from '@/lib/history';
 
@@ -40,12 +41,18 @@ async function getJson(url: string, what: string, signal: AbortSignal): Promise<
     if (signal.aborted) throw err;
     throw new Error(sentence(err instanceof Error ? err.message : String(err)) + '.');
   });
+  // signed out meanwhile (expired, revoked): sign in and come back to this range
+  if (res.status === 401) {
+    goToSignIn();
+    throw new Error('You are signed out. Taking you to sign in…');
+  }
   if (res.status === 404 && url === INDEX_URL) throw new Error('This server has no history API (it is older than this page).');
   const body = await readJson(res, what).catch((err: unknown) => {
     throw new Error(sentence(err instanceof Error ? err.message : String(err)) + '.');
   });
   if (!res.ok) {
     const message = errorMessage(body);
+    if (res.status === 403) throw new Error(message ? `Not allowed: ${message}` : 'Your role may not read history.');
     if (res.status >= 500) throw new Error(`The query failed on the server (${res.status})${message ? `: ${message}` : '.'}`);
     // the server's message names the parameter at fault ("to: must be after from")
     throw new Error(message ? `The server refused this query: ${message}` : `${sentence(what)} answered ${res.status}.`);

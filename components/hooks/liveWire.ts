@@ -73,3 +73,15 @@ export class LiveWireAssembler {
 function newer<T>(held: HeldPart<T> | null, incoming: HeldPart<T>): HeldPart<T> {
   return held && held.computedAt > incoming.computedAt ? held : incoming;
 }
+
+/** sent by the server before it disconnects a socket whose session or display token was revoked */
+export const SIGNED_OUT_EVENT = 'pulse:signed_out';
+
+/**
+ * The server's reasons for refusing a connection (the connect_error message): asking again will
+ * not change them, so the screen stops retrying and says so. Anything else is a network problem.
+ */
+export function socketRefusal(err: { message?: unknown } | null | undefined): 'unauthenticated' | 'forbidden' | null {
+  const message = err?.message;
+  return message === 'unauthenticated' || message === 'forbidden' ? message : null;
+}

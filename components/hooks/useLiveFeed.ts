@@ -13,7 +13,8 @@ import {
   withPushedAlert,
   type LiveState,
 } from './liveSnapshotQuery';
-import { LiveWireAssembler } from './liveWire';
+import { leaveForbidden, leaveSignedOut } from '@/components/auth/signedOut';
+import { LiveWireAssembler, SIGNED_OUT_EVENT, socketRefusal } from './liveWire';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -111,6 +112,18 @@ export function useLiveFeed(): LiveFeed {
       setSocketDownSince((since) => since ?? Date.now());
       // The server closed us on purpose: socket.io does not retry that by itself.
       if (reason === 'io server disconnect') socket.connect();
+    });
+    // refused for who this browser is (not for the network): retrying will not help
+    socket.on('connect_error', (err) => {
+      const refusal = socketRefusal(err);
+      if (refusal === null) return;
+      socket.disconnect();
+      if (refusal === 'unauthenticated') leaveSignedOut(queryClient);
+      else leaveForbidden();
+    });
+    socket.on(SIGNED_OUT_EVENT, () => {
+      socket.disconnect();
+      leaveSignedOut(queryClient);
     });
     socket.on(SOCKET_EVENTS.metrics, (payload: unknown) => {
       const result = wire.accept(payload);
