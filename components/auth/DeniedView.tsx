@@ -21,7 +21,9 @@ export function DeniedView() {
   // the server rewrites /history to this page: the address bar still says /history
   const [fromPath, setFromPath] = useState<PageId | null>(null);
   useEffect(() => setFromPath(pageOfPath(window.location.pathname)), []);
-  if (params.get('display') === 'revoked') return <DisplayRevoked />;
+  // revoked while open (the wall sends it here), or a link that was never valid (the server does)
+  const display = params.get('display');
+  if (display === 'revoked' || display === 'invalid') return <DisplayRevoked />;
   const page = isPageId(fromQuery) ? fromQuery : fromPath;
   return <Denied page={page} />;
 }
