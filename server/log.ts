@@ -14,10 +14,19 @@ export function setLogSilent(value: boolean): void {
   silent = value;
 }
 
+let tap: ((line: string) => void) | null = null;
+
+/** tests: receive every line at or above the level, even while silenced (null removes the tap) */
+export function setLogTap(fn: ((line: string) => void) | null): void {
+  tap = fn;
+}
+
 function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
-  if (silent || order[level] < order[threshold]) return;
+  if (order[level] < order[threshold] || (silent && !tap)) return;
   const extra = fields ? ' ' + JSON.stringify(fields) : '';
   const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${extra}\n`;
+  tap?.(line);
+  if (silent) return;
   (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line);
 }
 
