@@ -27,7 +27,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [n, r, p] = parts.slice(1, 4).map(Number);
   // only parameters we could have written: a tampered row must not make us allocate gigabytes
-  if (![n, r, p].every(Number.isInteger) || n < 2 ** 10 || n > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 4) return false;
+  // (N must also be a power of two, or scrypt throws instead of answering)
+  if (![n, r, p].every(Number.isInteger) || n < 2 ** 10 || n > 2 ** 20 || (n & (n - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 4) return false;
   const salt = Buffer.from(parts[4], 'base64url');
   const expected = Buffer.from(parts[5], 'base64url');
   if (expected.length < 16) return false;
