@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { TEST_KEY } from './keys';
+import { TEST_KEY, TEST_SECRET_KEY } from './keys';
 import { until } from './wait';
 
 /**
@@ -64,7 +64,10 @@ export interface SpawnedServer {
  * Starts one Pulse command without waiting for it (for tests of start-up failures). Defaults: no
  * pages, one process per command (PULSE_WEB_PROCESSES=1, PULSE_WORKER_PROCESSES=0, so
  * `PULSE_ROLE=all` with Redis is one process doing both, as the tests using it were written
- * for); `env` overrides them, and an empty value unsets one.
+ * for); `env` overrides them, and an empty value unsets one. TEST_KEY is a publishable key and
+ * TEST_SECRET_KEY a secret one (reads need it). The database is the test run's DATABASE_URL
+ * (PostgreSQL, which every web process may share) when the setup set one, inherited from this
+ * process's environment; without it each command opens embedded PGlite in its PULSE_DATA_DIR.
  */
 export async function spawnServer(opts: StartOptions = {}): Promise<SpawnedServer> {
   const port = opts.port ?? (await freePort());
@@ -78,6 +81,7 @@ export async function spawnServer(opts: StartOptions = {}): Promise<SpawnedServe
       HOST: '127.0.0.1',
       PORT: String(port),
       INGEST_API_KEYS: TEST_KEY,
+      ADMIN_API_KEYS: TEST_SECRET_KEY,
       LOG_LEVEL: opts.logLevel ?? 'warn',
       PULSE_WEB_PROCESSES: '1',
       PULSE_WORKER_PROCESSES: '0',

@@ -1,22 +1,28 @@
 import { createPulse, type Pulse } from '@/server/app';
 import { loadConfig } from '@/server/config';
 import { setLogSilent } from '@/server/log';
-import { TEST_KEY } from './keys';
+import { authHeaders, TEST_KEY, TEST_SECRET_KEY } from './keys';
 import { sleep } from './wait';
 
-export { TEST_KEY };
+export { authHeaders, TEST_KEY, TEST_SECRET_KEY };
 
 export interface RunningPulse {
   pulse: Pulse;
   url: string;
   post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  /** GET `path` with the secret key (TEST_SECRET_KEY); `headers` may override or add */
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
-/** Starts a real Pulse HTTP server (without the Next pages) on a free port. */
+/**
+ * Starts a real Pulse HTTP server (without the Next pages) on a free port, with TEST_KEY as a
+ * publishable key and TEST_SECRET_KEY as a secret one (reads need a credential). Its database is
+ * DATABASE_URL's PostgreSQL when the test setup set one, else embedded PGlite in PULSE_DATA_DIR.
+ */
 export async function startPulse(env: Record<string, string> = {}): Promise<RunningPulse> {
   setLogSilent(true);
-  const config = loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, LIVE_MIN_INTERVAL_MS: '50', PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!, ...env });
+  const config = loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, ADMIN_API_KEYS: TEST_SECRET_KEY, DATABASE_URL: process.env.DATABASE_URL, LIVE_MIN_INTERVAL_MS: '50', PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!, ...env });
   const pulse = await createPulse(config);
   const url = await pulse.listen(0, '127.0.0.1');
   return {
@@ -37,6 +43,7 @@ export async function startPulse(env: Record<string, string> = {}): Promise<Runn
       }
       return { status: res.status, body: parsed, headers: res.headers };
     },
+    get: (path, headers = {}) => fetch(`${url}${path}`, { headers: { ...authHeaders, ...headers } }),
     close: () => pulse.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { createOriginPolicy } from '@/server/auth/origins';
 import { createAuthorizer, StaticKeys } from '@/server/http/authorize';
 import { parseMediaType } from '@/server/http/body';
 import { excerpt, HttpError } from '@/server/http/errors';
@@ -29,44 +30,68 @@ describe('parseMediaType', () => {
 });
 
 describe('authorize', () => {
+  // INGEST_API_KEYS are publishable, ADMIN_API_KEYS secret; a key in both is secret
   const keys = new StaticKeys(['ingest-key-0123456789', 'both-key-0123456789abc'], ['admin-key-0123456789', 'both-key-0123456789abc']);
-  const authorize = createAuthorizer(keys);
-  const ask = (headers: Record<string, string>, query = '') => ({ req: { headers } as unknown as IncomingMessage, query: new URLSearchParams(query) });
-  const code = (fn: () => unknown) => {
+  const authorize = createAuthorizer({
+    keys,
+    origins: createOriginPolicy({ allowed: [], trustProxy: false }),
+    sessions: { user: async () => null, display: async () => null },
+  });
+  const ask = (headers: Record<string, string>, query = '', method = 'POST') => ({ req: { headers, method, socket: {} } as unknown as IncomingMessage, query: new URLSearchParams(query) });
+  const code = async (p: Promise<unknown>) => {
     try {
-      fn();
+      await p;
       return 'allowed';
     } catch (err) {
       return (err as HttpError).code;
     }
   };
 
-  it('returns the principal with its roles and a non-secret fingerprint', () => {
-    const p = authorize(ask({ authorization: 'Bearer ingest-key-0123456789' }), 'events:write');
-    expect(p).toMatchObject({ kind: 'api_key', roles: ['ingest'], via: 'bearer' });
-    expect(p.kind === 'api_key' && p.fingerprint).toMatch(/^[0-9a-f]{8}$/);
-    expect(authorize(ask({}), 'metrics:read')).toEqual({ kind: 'anonymous' });
+  it('returns the principal with its kind of key and a non-secret fingerprint', async () => {
+    const p = await authorize(ask({ authorization: 'Bearer ingest-key-0123456789' }), 'events:write');
+    expect(p).toMatchObject({ kind: 'key', keyKind: 'publishable', id: null, via: 'bearer' });
+    expect(p.kind === 'key' && p.fingerprint).toMatch(/^[0-9a-f]{8}$/);
+    expect(await code(authorize(ask({}), 'metrics:read'))).toBe('unauthenticated');
+    expect(await code(authorize(ask({}), 'events:write'))).toBe('missing_key');
   });
 
-  it('grants each permission only to its role', () => {
+  it('grants a publishable key events only, a secret key everything but an account', async () => {
     const ingest = { authorization: 'Bearer ingest-key-0123456789' };
     const admin = { authorization: 'bearer admin-key-0123456789' };
     const both = { authorization: 'Bearer both-key-0123456789abc' };
-    expect(code(() => authorize(ask(ingest), 'inventory:write'))).toBe('forbidden');
-    expect(code(() => authorize(ask(ingest), 'dead-letters:manage'))).toBe('forbidden');
-    expect(code(() => authorize(ask(admin), 'events:write'))).toBe('forbidden');
-    expect(code(() => authorize(ask(admin), 'inventory:write'))).toBe('allowed');
-    expect(code(() => authorize(ask(both), 'events:write'))).toBe('allowed');
-    expect(code(() => authorize(ask(both), 'dead-letters:manage'))).toBe('allowed');
+    expect(await code(authorize(ask(ingest), 'events:write'))).toBe('allowed');
+    for (const permission of ['inventory:write', 'dead-letters:manage', 'metrics:read', 'analytics:read', 'history:read', 'pipeline:read', 'rules:manage'] as const) {
+      expect({ permission, ingest: await code(authorize(ask(ingest), permission)), admin: await code(authorize(ask(admin), permission)) }).toEqual({
+        permission,
+        ingest: 'forbidden',
+        admin: 'allowed',
+      });
+    }
+    expect(await code(authorize(ask(admin), 'events:write'))).toBe('allowed');
+    expect(await code(authorize(ask(admin), 'account:manage'))).toBe('forbidden');
+    expect(await authorize(ask(both), 'dead-letters:manage')).toMatchObject({ keyKind: 'secret' });
   });
 
-  it('reads ?key= only for events:write from a text/plain body', () => {
-    expect(authorize(ask({ 'content-type': 'text/plain;charset=UTF-8' }, 'key=ingest-key-0123456789'), 'events:write')).toMatchObject({ via: 'beacon_query' });
-    expect(code(() => authorize(ask({ 'content-type': 'application/json' }, 'key=ingest-key-0123456789'), 'events:write'))).toBe('missing_key');
-    expect(code(() => authorize(ask({ 'content-type': 'text/plain' }, 'key=admin-key-0123456789'), 'inventory:write'))).toBe('admin_key_required');
+  it('reads ?key= only for events:write from a text/plain body', async () => {
+    expect(await authorize(ask({ 'content-type': 'text/plain;charset=UTF-8' }, 'key=ingest-key-0123456789'), 'events:write')).toMatchObject({ via: 'beacon_query' });
+    expect(await code(authorize(ask({ 'content-type': 'application/json' }, 'key=ingest-key-0123456789'), 'events:write'))).toBe('missing_key');
+    expect(await code(authorize(ask({ 'content-type': 'text/plain' }, 'key=admin-key-0123456789'), 'inventory:write'))).toBe('unauthenticated');
+    expect(await code(authorize(ask({ 'content-type': 'text/plain' }, 'key=admin-key-0123456789', 'GET'), 'metrics:read'))).toBe('unauthenticated');
   });
 
-  it('refuses keys that are absurdly long without hashing them', () => {
-    expect(code(() => authorize(ask({ authorization: `Bearer ${'k'.repeat(600)}` }), 'events:write'))).toBe('unknown_key');
+  it('refuses a wrong bearer key instead of treating it as anonymous', async () => {
+    expect(await code(authorize(ask({ authorization: 'Bearer not-a-key-0123456789' }), 'metrics:read'))).toBe('unknown_key');
+  });
+
+  it('refuses keys that are absurdly long without hashing them', async () => {
+    expect(await code(authorize(ask({ authorization: `Bearer ${'k'.repeat(600)}` }), 'events:write'))).toBe('unknown_key');
+  });
+
+  it('refuses pages of foreign origins on everything but ingest, even with a secret key', async () => {
+    const admin = { authorization: 'Bearer admin-key-0123456789', host: 'pulse.test' };
+    expect(await code(authorize(ask({ ...admin, origin: 'https://evil.example' }, '', 'GET'), 'metrics:read'))).toBe('origin_not_allowed');
+    expect(await code(authorize(ask({ ...admin, origin: 'http://pulse.test' }, '', 'GET'), 'metrics:read'))).toBe('allowed');
+    // ingest's origins are CORS_ALLOWED_ORIGINS, checked by its handler
+    expect(await code(authorize(ask({ ...admin, origin: 'https://evil.example' }), 'events:write'))).toBe('allowed');
   });
 });
