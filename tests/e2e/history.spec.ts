@@ -6,7 +6,7 @@ import { addDays, localDateOf, startOfDate } from '../../components/history/rang
 import { historyResultSchema } from '../../lib/history';
 import { convertMinor, formatMoney, parseCurrencyRates, toMinor } from '../../lib/money';
 import { E2E_LAKE_FLUSH_MS } from '../../playwright.config';
-import { collectErrors, post, startExtraServer, stopServer, uid, type ExtraServer, type WireEvent } from './support';
+import { adminKeyHeaders, collectErrors, post, signIn, startExtraServer, stopServer, uid, type ExtraServer, type WireEvent } from './support';
 
 /**
  * The /history page against a real Pulse with a lake of its own: purchases, page views and carts
@@ -106,7 +106,7 @@ test.beforeAll(async ({ request }) => {
   await expect
     .poll(
       async () => {
-        const res = await request.get(`${base}/api/history/revenue?from=${addDays(today, -1)}&to=${addDays(today, 1)}&granularity=day`);
+        const res = await request.get(`${base}/api/history/revenue?from=${addDays(today, -1)}&to=${addDays(today, 1)}&granularity=day`, { headers: adminKeyHeaders });
         if (!res.ok()) return `HTTP ${res.status()}`;
         const result = historyResultSchema.parse(await res.json());
         const ordersAt = result.columns.findIndex((c) => c.name === 'orders');
@@ -119,6 +119,11 @@ test.beforeAll(async ({ request }) => {
 
 test.afterAll(async () => {
   if (server) await stopServer(server.child);
+});
+
+// the server has a database of its own: every test's browser signs in to it as the admin
+test.beforeEach(async ({ page }) => {
+  await signIn(page.request, base);
 });
 
 const VIEWPORTS = [
@@ -278,6 +283,7 @@ test('an empty lake says how history fills', async ({ page }) => {
   const empty = await startExtraServer({ PULSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pulse-e2e-history-empty-')), LAKE_FLUSH_INTERVAL_MS: String(E2E_LAKE_FLUSH_MS) });
   try {
     await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page.request, empty.url);
     await page.goto(`${empty.url}/history`);
     const state = page.getByTestId('history-empty');
     await expect(state).toBeVisible({ timeout: 30_000 });

@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { sessionHref, userHref } from '../../components/entity/links';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, signIn, uid, type WireEvent } from './support';
 
 /**
  * The live overview (/) and the id pages (/users/[id], /sessions/[id]) against real servers:
@@ -112,6 +112,10 @@ test.describe('on a fresh store with a busy hour', () => {
   });
   test.afterAll(async () => {
     if (server) await stopServer(server.child);
+  });
+  // the server has a database of its own: the shared server's session means nothing there
+  test.beforeEach(async ({ page }) => {
+    await signIn(page.request, server.url);
   });
 
   for (const size of [
@@ -328,6 +332,7 @@ test('the overview of a shop selling in several currencies adds only what it can
       server.url,
     );
     await page.setViewportSize({ width: 1440, height: 900 });
+    await signIn(page.request, server.url);
     await openLive(page, `${server.url}/`);
     // €40 + $2,000 × 0.9; the yen have no rate and stay out of the total
     await expect(page.getByTestId('revenue-today')).toHaveAttribute('data-value', String(4_000 + 180_000));

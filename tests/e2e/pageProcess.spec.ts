@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { startExtraServer, stopServer } from './support';
+import { signIn, startExtraServer, stopServer } from './support';
 
 /**
  * In production the pages render in a child of the web process (server/process/pageProcess.ts),
@@ -20,8 +20,11 @@ test('pages come through the web process from its page child, which stops when t
   const server = await startExtraServer({});
   let pid = 0;
   try {
+    await signIn(request, server.url);
     const page = await request.get(`${server.url}/wall`);
     expect(page.status()).toBe(200);
+    // the page itself, not the sign-in page it would redirect an anonymous browser to
+    expect(new URL(page.url()).pathname).toBe('/wall');
     expect(await page.text()).toContain('<html');
     const match = /pages rendered by process (\d+)/.exec(server.output());
     expect(match, server.output()).not.toBeNull();
@@ -40,7 +43,10 @@ test('pages come through the web process from its page child, which stops when t
 test('a clean stop of the web process stops its page child too', async ({ request }) => {
   test.setTimeout(90_000);
   const server = await startExtraServer({});
-  expect((await request.get(`${server.url}/`)).status()).toBe(200);
+  await signIn(request, server.url);
+  const page = await request.get(`${server.url}/`);
+  expect(page.status()).toBe(200);
+  expect(new URL(page.url()).pathname).toBe('/');
   const pid = Number(/pages rendered by process (\d+)/.exec(server.output())![1]);
   await stopServer(server.child);
   await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);

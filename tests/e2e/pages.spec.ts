@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { E2E_ADMIN_KEY } from '../../playwright.config';
 import { formatPercent } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, signIn, uid, type WireEvent } from './support';
 
 /**
  * The live overview (/) against the real server (the wall's tests are in wall.spec.ts). Tests share one
@@ -15,6 +15,7 @@ test('before any event, the overview explains how to send some instead of showin
   // a server of its own: the shared one has seen other tests' events
   const fresh = await startExtraServer({});
   try {
+    await signIn(page.request, fresh.url);
     await openLive(page, `${fresh.url}/`);
     const empty = page.getByTestId('empty-state');
     await expect(empty).toBeVisible();

@@ -7,11 +7,13 @@ import { formatTimeIn, zoneLabel } from '@/lib/shopTime';
 import { partitionOf } from '@/server/log/partition';
 import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
-import { collectErrors, screenshotPath, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
+import { collectErrors, screenshotPath, signIn, startExtraServer, stopServer, valueOf, type ExtraServer } from './support';
 
 /**
  * The pipeline page (/pipeline): the last hour as charts, health, live pipeline numbers and the
- * dead letters.
+ * dead letters. Every test's browser is signed in as an admin (the Playwright config's storage
+ * state, or signIn() on a server of the test's own): the admin's session is what authorises
+ * viewing, replaying and discarding dead letters; there is no key to type into the page.
  *
  * Most tests use the embedded-mode server of the Playwright config. That server validates every
  * event at the door, so nothing posted from outside can become a dead letter; the dead-letter
@@ -30,11 +32,6 @@ async function postEvents(request: APIRequestContext, baseUrl: string, events: R
     data: { events },
   });
   expect(res.status(), await res.text()).toBe(202);
-}
-
-async function enterAdminKey(page: Page, key: string, label: string | RegExp = 'Admin key'): Promise<void> {
-  await page.getByLabel(label).fill(key);
-  await page.getByRole('button', { name: 'Use key' }).click();
 }
 
 /**
@@ -136,84 +133,69 @@ test.describe('embedded server', () => {
     expect(errors).toEqual([]);
   });
 
-  test('without an admin key, explains that one is needed and shows the live count', async ({ page }) => {
+  test("the admin's session shows that there are no dead letters, with no key to type or keep", async ({ page, context }) => {
+    const errors = collectErrors(page);
+    // the page asks with the session cookie alone, never with a key of its own
+    const asked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/pipeline/dead-letters');
     await page.goto('/pipeline');
-    const locked = page.getByTestId('dead-letters-locked');
-    await expect(locked).toBeVisible();
-    await expect(locked).toContainText('needs an admin key');
-    await expect(locked).toContainText('ADMIN_API_KEYS');
-    await expect(page.getByTestId('dead-letter-count')).toHaveAttribute('data-value', '0');
-    await expect(page.getByTestId('dead-letter-count')).toHaveText('0 dead letters');
-    await expect(page.getByTestId('dead-letter-table')).toHaveCount(0);
+    const request = await asked;
+    expect(await request.headerValue('authorization')).toBeNull();
+    expect(await request.headerValue('cookie')).toContain('pulse_session=');
+    await expect(page.getByTestId('dead-letters-empty')).toHaveText('No dead letters — every accepted event was processed');
+    await expect(page.getByTestId('dead-letters-locked')).toHaveCount(0);
+    await expect(page.getByTestId('admin-key-form')).toHaveCount(0);
+    await expect(page.getByLabel('Admin key')).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Forget key' })).toHaveCount(0);
-  });
+    // nothing secret is kept in the page's storage
+    const stored = await page.evaluate(() => [...Object.values({ ...sessionStorage }), ...Object.values({ ...localStorage }), document.cookie].join());
+    expect(stored).not.toContain(E2E_ADMIN_KEY);
+    // the session cookie is HttpOnly: the page's scripts cannot read it
+    expect(stored).not.toContain('pulse_session');
 
-  test('a wrong admin key shows the server refusing it; Forget key goes back', async ({ page }, testInfo) => {
-    const errors = collectErrors(page, REFUSED);
-    await page.goto('/pipeline');
-    await enterAdminKey(page, 'definitely-not-the-admin-key');
-    const error = page.getByTestId('dead-letters-error');
-    await expect(error).toHaveAttribute('data-code', 'admin_key_invalid');
-    await expect(error).toContainText('The server did not accept this admin key');
-    // the server's own sentence
-    await expect(error).toContainText('this admin key is not valid');
-    await expect(page.getByTestId('dead-letters-empty')).toHaveCount(0);
-
-    await page.screenshot({ path: screenshotPath(testInfo, 'pipeline-wrong-key.png') });
-
-    await page.getByRole('button', { name: 'Forget key' }).click();
-    await expect(page.getByTestId('dead-letters-locked')).toBeVisible();
-    await expect(page.getByTestId('dead-letters-error')).toHaveCount(0);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    // another tab of the same browser is signed in as well
+    const other = await context.newPage();
+    await other.goto('/pipeline');
+    await expect(other.getByTestId('dead-letters-empty')).toBeVisible();
+    await other.close();
     expect(errors).toEqual([]);
   });
 
-  test('the admin key shows that there are no dead letters, and is kept in this tab only', async ({ page, context }) => {
-    await page.goto('/pipeline');
-    await enterAdminKey(page, E2E_ADMIN_KEY);
-    await expect(page.getByTestId('dead-letters-empty')).toHaveText('No dead letters — every accepted event was processed');
-    await expect(page.getByTestId('admin-key-set')).toBeVisible();
-
-    expect(page.url()).not.toContain(E2E_ADMIN_KEY);
-    const stored = await page.evaluate(() => ({
-      session: Object.values({ ...sessionStorage }),
-      local: Object.values({ ...localStorage }),
-      cookies: document.cookie,
-    }));
-    expect(stored.session).toContain(E2E_ADMIN_KEY);
-    expect(stored.local.join()).not.toContain(E2E_ADMIN_KEY);
-    expect(stored.cookies).not.toContain(E2E_ADMIN_KEY);
-
-    // survives a reload of the tab, not a new tab
-    await page.reload();
-    await expect(page.getByTestId('dead-letters-empty')).toBeVisible();
-    const other = await context.newPage();
-    await other.goto('/pipeline');
-    await expect(other.getByTestId('dead-letters-locked')).toBeVisible();
-    await other.close();
+  test('the dead letters are refused to an anonymous browser and to the publishable key', async ({ browser, baseURL }) => {
+    const anonymous = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+    try {
+      const refused = await anonymous.request.get('/api/pipeline/dead-letters');
+      expect(refused.status()).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+      const publishable = await anonymous.request.get('/api/pipeline/dead-letters', { headers: { authorization: `Bearer ${E2E_INGEST_KEY}` } });
+      expect(publishable.status()).toBe(403);
+      expect(((await publishable.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      // the page itself sends an anonymous browser to sign in, and back here afterwards
+      const page = await anonymous.newPage();
+      await page.goto('/pipeline');
+      await expect(page).toHaveURL(/\/login\?next=%2Fpipeline$/);
+    } finally {
+      await anonymous.close();
+    }
   });
 
-  test('a key kept in the tab from before admin actions were turned off is refused in words', async ({ page }) => {
-    // The configured server has an admin key; this is the answer of one that has none.
+  test("a refusal of the dead letters is said in words, with the server's reason", async ({ page }) => {
+    // what a server answers a session whose role was changed meanwhile
     await page.route('**/api/pipeline/dead-letters**', (route) =>
       route.fulfill({
         status: 403,
         contentType: 'application/json',
-        body: JSON.stringify({
-          error: {
-            code: 'admin_disabled',
-            message: 'no admin key is configured (ADMIN_API_KEYS); dead letters cannot be viewed or changed',
-          },
-        }),
+        body: JSON.stringify({ error: { code: 'forbidden', message: 'your role (viewer) may not do this (dead-letters:manage); it needs admin' } }),
       }),
     );
+    const errors = collectErrors(page, REFUSED);
     await page.goto('/pipeline');
-    await enterAdminKey(page, E2E_ADMIN_KEY);
     const error = page.getByTestId('dead-letters-error');
-    await expect(error).toHaveAttribute('data-code', 'admin_disabled');
-    await expect(error).toContainText('Admin actions are turned off on this server');
-    await expect(error).toContainText('ADMIN_API_KEYS');
+    await expect(error).toHaveAttribute('data-code', 'forbidden');
+    await expect(error).toContainText('your role (viewer) may not do this (dead-letters:manage); it needs admin');
+    await expect(page.getByTestId('dead-letters-empty')).toHaveCount(0);
+    await expect(page.getByTestId('dead-letter-table')).toHaveCount(0);
     await expect(page.getByTestId('admin-key-form')).toHaveCount(0);
+    expect(errors).toEqual([]);
   });
 });
 
@@ -397,7 +379,7 @@ test.describe('the last hour', () => {
   });
 });
 
-test.describe('a Kathmandu shop whose server has no admin keys', () => {
+test.describe('a Kathmandu shop whose server has no secret keys', () => {
   // UTC+5:45: a zone whose hours do not begin on UTC hours, so a chart labelled in UTC or marked
   // on UTC ten-minute marks would show at once
   const SHOP_TIMEZONE = 'Asia/Kathmandu';
@@ -405,37 +387,37 @@ test.describe('a Kathmandu shop whose server has no admin keys', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    // ADMIN_API_KEYS empty: admin actions are off
+    // ADMIN_API_KEYS empty: no secret key for scripts; the admin's session still manages dead letters
     server = await startExtraServer({ ADMIN_API_KEYS: '', SHOP_TIMEZONE });
   });
   test.afterAll(async () => {
     if (server) await stopServer(server.child);
   });
+  test.beforeEach(async ({ page }) => {
+    await signIn(page.request, server!.url);
+  });
 
-  test('says that admin actions are off and how to turn them on, without offering the key form', async ({ page, request }, testInfo) => {
+  test('the admin manages dead letters without any key configured; a key the server does not know is refused', async ({ page, request }, testInfo) => {
     const errors = collectErrors(page);
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${server!.url}/pipeline`);
-    const locked = page.getByTestId('dead-letters-locked');
-    await expect(locked).toHaveAttribute('data-admin-actions', 'off');
-    const off = page.getByTestId('admin-actions-off');
-    await expect(off).toContainText('Admin actions are turned off on this server');
-    await expect(off).toContainText('To turn them on, set ADMIN_API_KEYS');
-    await expect(off).toContainText('restart it');
+    await expect(page.getByTestId('dead-letters-empty')).toHaveText('No dead letters — every accepted event was processed');
+    await expect(page.getByTestId('admin-actions-off')).toHaveCount(0);
     await expect(page.getByTestId('admin-key-form')).toHaveCount(0);
     await expect(page.getByLabel('Admin key')).toHaveCount(0);
-    // the server agrees: an admin call is refused as turned off, whatever key comes with it
+    // the server agrees: the secret key of the shared server means nothing here
     const refused = await request.get(`${server!.url}/api/pipeline/dead-letters`, { headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` } });
-    expect(refused.status()).toBe(403);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('admin_disabled');
-    await page.getByTestId('dead-letters-panel').screenshot({ path: screenshotPath(testInfo, 'pipeline-admin-off.png') });
+    expect(refused.status()).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('unknown_key');
+    await page.getByTestId('dead-letters-panel').screenshot({ path: screenshotPath(testInfo, 'pipeline-no-secret-keys.png') });
     expect(errors).toEqual([]);
   });
 
-  test('the charts tell time on the shop clock and name its zone', async ({ page, request }, testInfo) => {
+  test('the charts tell time on the shop clock and name its zone', async ({ page }, testInfo) => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${server!.url}/pipeline`);
-    const { since } = (await (await request.get(`${server!.url}/api/pipeline/history`)).json()) as { since: number };
+    // with the admin's session (page.request shares the page's cookies): this server has no secret key
+    const { since } = (await (await page.request.get(`${server!.url}/api/pipeline/history`)).json()) as { since: number };
     const zone = zoneLabel(SHOP_TIMEZONE, since);
     expect(zone).toBe('GMT+5:45');
     await expect(page.getByTestId('history-zone')).toHaveText(`times in ${zone}`);
@@ -652,6 +634,11 @@ test.describe('single-node server with poison in its log', () => {
     }
   });
 
+  // a database of its own: the browser signs in to it as its admin
+  test.beforeEach(async ({ page }) => {
+    await signIn(page.request, server!.url);
+  });
+
   test('health shows Redis and the partitioned log, and the numbers add up', async ({ page }, testInfo) => {
     await page.goto(`${server!.url}/pipeline`);
     await expect(page.getByTestId('health-mode')).toHaveText('single-node');
@@ -701,7 +688,6 @@ test.describe('single-node server with poison in its log', () => {
     const errors = collectErrors(page, REFUSED);
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${server!.url}/pipeline`);
-    await enterAdminKey(page, E2E_ADMIN_KEY);
 
     const rows = page.getByTestId('dead-letter');
     await expect(rows).toHaveCount(2);

@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import type { LiveSnapshot } from '../../lib/live';
-import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
+import { E2E_ADMIN_EMAIL, E2E_ADMIN_KEY, E2E_ADMIN_PASSWORD, E2E_INGEST_KEY } from '../../playwright.config';
 import { startServer } from '../helpers/processes';
 
 /** Helpers shared by the browser tests. */
@@ -41,14 +42,32 @@ export interface ExtraServer {
   output: () => string;
 }
 
-/** A Pulse of its own (production build, pages on), for tests that need a fresh or different server. */
+/** The env every Pulse a spec starts gets: pages on, the e2e keys, the e2e admin, and a data folder (so its embedded database) of its own. */
+export function extraServerEnv(env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PULSE_UI: 'on',
+    INGEST_API_KEYS: E2E_INGEST_KEY,
+    ADMIN_API_KEYS: E2E_ADMIN_KEY,
+    PULSE_ADMIN_EMAIL: E2E_ADMIN_EMAIL,
+    PULSE_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+    // PGlite is one process's database: two servers must never share a folder
+    PULSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'pulse-e2e-extra-')),
+    ...env,
+  };
+}
+
+/**
+ * A Pulse of its own (production build, pages on), for tests that need a fresh or different server.
+ * Its database is its own: the shared server's session cookie is unknown there, so a browser signs in
+ * to it with `signIn(page.request, server.url)` and API calls send the secret key (liveSnapshot does).
+ */
 export async function startExtraServer(env: Record<string, string>): Promise<ExtraServer> {
   const pages = process.env.PULSE_NEXT_DIST_DIR || '.next';
   if (!existsSync(path.join(process.cwd(), pages, 'BUILD_ID'))) {
     throw new Error(`no production build in ${pages}: run \`npx next build\` first (npm test does)`);
   }
   const server = await startServer({
-    env: { PULSE_UI: 'on', INGEST_API_KEYS: E2E_INGEST_KEY, ADMIN_API_KEYS: E2E_ADMIN_KEY, ...env },
+    env: extraServerEnv(env),
     startTimeoutMs: 60_000,
     logLevel: 'info',
   });
@@ -92,9 +111,27 @@ export async function post(request: APIRequestContext, events: WireEvent[], base
   }
 }
 
+/**
+ * Signs the context of `request` in as the e2e admin at `base` (a server of the test's own; the
+ * shared one's state is loaded already). `page.request` shares the page's cookies, so the page is
+ * signed in too. Cookies do not tell ports apart: this replaces the shared server's session cookie
+ * in that context.
+ */
+export async function signIn(request: APIRequestContext, base = ''): Promise<void> {
+  const res = await request.post(`${base}/api/auth/login`, { data: { email: E2E_ADMIN_EMAIL, password: E2E_ADMIN_PASSWORD } });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** the secret key's header, for reads from a server of the test's own */
+export const adminKeyHeaders = { authorization: `Bearer ${E2E_ADMIN_KEY}` } as const;
+
+/**
+ * The live snapshot: from the shared server with the admin's session cookie (every spec starts
+ * signed in), from a server of the test's own (`base`) with the secret key.
+ */
 export async function liveSnapshot(request: APIRequestContext, base = ''): Promise<LiveSnapshot> {
-  const res = await request.get(`${base}/api/metrics/live`);
-  expect(res.ok()).toBe(true);
+  const res = await request.get(`${base}/api/metrics/live`, base ? { headers: adminKeyHeaders } : undefined);
+  expect(res.status(), await res.text()).toBe(200);
   return (await res.json()) as LiveSnapshot;
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type APIRequestContext, type ConsoleMessage, type Page } from '@playwright/test';
-import { E2E_INGEST_KEY } from '../../playwright.config';
+import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import type { LiveSnapshot } from '../../lib/live';
 
 /**
@@ -30,6 +30,10 @@ declare global {
 const run = Date.now().toString(36);
 let seq = 0;
 const uid = (prefix: string) => `${prefix}_${run}_${++seq}`;
+
+// A shopper's browser is not signed in to Pulse: the tracker gets in with the publishable key
+// alone (ingest stays open to the shops' origins), and the counts below are read with the secret key.
+test.use({ storageState: { cookies: [], origins: [] } });
 
 // The shop: another origin (its own port) that embeds the tracker with the documented snippet.
 let pulseOrigin = '';
@@ -89,8 +93,8 @@ interface Counts {
 }
 
 async function counts(request: APIRequestContext): Promise<Counts> {
-  const res = await request.get('/api/metrics/live');
-  expect(res.status()).toBe(200);
+  const res = await request.get('/api/metrics/live', { headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` } });
+  expect(res.status(), await res.text()).toBe(200);
   const s = (await res.json()) as LiveSnapshot;
   return {
     accepted: s.pipeline.acceptedTotal,

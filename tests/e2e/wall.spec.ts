@@ -1,9 +1,8 @@
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
-import { E2E_ADMIN_KEY, E2E_INGEST_KEY } from '../../playwright.config';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
 import { startServer, type PulseProcess } from '../helpers/processes';
-import { collectErrors, screenshotPath, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { collectErrors, extraServerEnv, screenshotPath, signIn, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The wall display (/wall) against the real server. Tests share one server with the other
@@ -19,7 +18,8 @@ import { collectErrors, screenshotPath, valueOf, isoAgo, lastHourOfTraffic, live
  */
 async function startShop(env: Record<string, string>): Promise<PulseProcess> {
   return startServer({
-    env: { PULSE_UI: 'on', INGEST_API_KEYS: E2E_INGEST_KEY, ADMIN_API_KEYS: E2E_ADMIN_KEY, ...env },
+    // the e2e keys and admin, and a data folder (so a database) of its own: a browser signs in to it
+    env: extraServerEnv(env),
     startTimeoutMs: 60_000,
   });
 }
@@ -342,6 +342,7 @@ test('a yen shop in Tokyo: money in yen, times in Tokyo time, a foreign purchase
       base,
     );
     await page.setViewportSize({ width: 1280, height: 720 });
+    await signIn(page.request, base);
     await openLive(page, `${base}/wall`);
     const snapshot = await liveSnapshot(request, base);
     expect(snapshot.shop).toMatchObject({ currency: 'JPY', minorUnits: 0, timeZone: 'Asia/Tokyo' });
@@ -402,6 +403,7 @@ test('a tile outside its band says so in a word and a reason, not only in colour
     await post(request, events, base);
 
     await page.setViewportSize({ width: 1920, height: 1080 });
+    await signIn(page.request, base);
     await openLive(page, `${base}/wall`);
     const conversion = page.locator('[data-tile="conversion"]');
     await expect(conversion).toHaveAttribute('data-level', 'bad');
