@@ -10,7 +10,7 @@ import { createHistoryService } from '@/server/history/service';
 import { LocalLakeStore } from '@/server/lake/lakeStore';
 import { shopSettings } from '@/server/shop';
 import { ev } from '@/tests/helpers/events';
-import { startHttpFixture, type Fixture } from './httpFixture';
+import { adminFetch, adminHeaders, INGEST_KEY, startHttpFixture, type Fixture } from './httpFixture';
 import { openLakeWriter, removeDir, rowsOf, writeFlushes } from './historyLake';
 
 /** GET /api/history… over real HTTP, with the DuckDB engine on a small real lake */
@@ -58,10 +58,18 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-const get = (path: string) => fetch(`${fx.url}${path}`);
+/** with the secret key (history:read) */
+const get = (path: string) => adminFetch(`${fx.url}${path}`);
 
 describe('GET /api/history', () => {
-  test('the index, without a key', async () => {
+  // "without a key" before: history is now for analysts, admins and secret keys (history:read)
+  test('the index, with the secret key; without a credential 401, with the publishable key 403', async () => {
+    for (const path of ['/api/history', '/api/history/revenue?from=2026-11-01&to=2026-11-03']) {
+      const anonymous = await fetch(`${fx.url}${path}`);
+      expect([path, anonymous.status, ((await anonymous.json()) as { error: { code: string } }).error.code]).toEqual([path, 401, 'unauthenticated']);
+      const publishable = await fetch(`${fx.url}${path}`, { headers: { authorization: `Bearer ${INGEST_KEY}` } });
+      expect([path, publishable.status]).toEqual([path, 403]);
+    }
     const res = await get('/api/history');
     expect(res.status).toBe(200);
     const body = historyIndexSchema.parse(await res.json());
@@ -140,7 +148,7 @@ test('a client that goes away cancels its query', async () => {
   const fx2 = await startHttpFixture({ history: createHistoryService({ engine: hanging, shop, lake, now: () => NOW }) });
   try {
     const url = new URL(`${fx2.url}/api/history/revenue?from=2026-11-01&to=2026-11-02`);
-    const req = request(url, { method: 'GET' });
+    const req = request(url, { method: 'GET', headers: adminHeaders });
     req.on('error', () => {});
     req.end();
     await running;
@@ -154,7 +162,7 @@ test('a client that goes away cancels its query', async () => {
 test('without a history service there are no history routes', async () => {
   const plain = await startHttpFixture();
   try {
-    const res = await fetch(`${plain.url}/api/history`);
+    const res = await adminFetch(`${plain.url}/api/history`);
     expect(res.status).toBe(404);
   } finally {
     await plain.close();

@@ -2,26 +2,36 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PulseEvent } from '@/lib/events';
 import type { LiveSnapshot } from '@/lib/live';
-import type { Config } from '@/server/config';
-import { StaticKeys } from '@/server/http/authorize';
+import { createAuth, type Auth } from '@/server/auth/createAuth';
+import { createOriginPolicy } from '@/server/auth/origins';
+import { loadConfig, type Config } from '@/server/config';
+import { openDatabase } from '@/server/db/database';
 import type { HttpDeps } from '@/server/http/deps';
 import { createHttpHandler } from '@/server/http/routes';
 import { setLogSilent } from '@/server/log';
 import type { DeadLetter, DeadLetterStore, SessionAggregates, UserAnalytics } from '@/server/ports';
 import { MemoryRuleStore, StoredRuleSource } from '@/server/rules/storedRules';
+import { testDatabaseUrl } from '../helpers/database';
 
 /**
  * The HTTP layer on a real node:http server with a fake process behind it: the handlers are
  * exercised over the wire (real `fetch`, real sockets) without the pipeline, which is being
- * rebuilt at the same time and is tested on its own.
+ * rebuilt at the same time and is tested on its own. Credentials are real: a real Auth over this
+ * test worker's PostgreSQL database, with INGEST_KEY as a publishable key (INGEST_API_KEYS) and
+ * ADMIN_KEY as a secret one (ADMIN_API_KEYS).
  */
 
+/** publishable: may only send events */
 export const INGEST_KEY = 'fixture-ingest-key-0123456789';
+/** secret: may send events, set inventory, manage dead letters and rules, and read everything */
 export const ADMIN_KEY = 'fixture-admin-key-0123456789';
+/** the Authorization header of the secret key */
+export const adminHeaders: Readonly<Record<string, string>> = Object.freeze({ authorization: `Bearer ${ADMIN_KEY}` });
 
 export interface Fixture {
   url: string;
   deps: HttpDeps;
+  auth: Auth;
   /** what the fake log stored, in order */
   appended: PulseEvent[];
   reappended: PulseEvent[];
@@ -37,10 +47,36 @@ export interface Fixture {
 type ConfigPart = HttpDeps['config'];
 
 export async function startHttpFixture(
-  opts: { config?: Partial<ConfigPart>; admin?: string[]; next?: HttpDeps['next']; history?: HttpDeps['history'] } = {},
+  opts: {
+    config?: Partial<ConfigPart>;
+    /** the secret keys (ADMIN_API_KEYS; default [ADMIN_KEY]) */
+    admin?: string[];
+    /** more environment for the full configuration Auth is built from (e.g. READ_ALLOWED_ORIGINS) */
+    env?: Record<string, string>;
+    next?: HttpDeps['next'];
+    history?: HttpDeps['history'];
+  } = {},
 ): Promise<Fixture> {
   setLogSilent(true);
+  const full = loadConfig({
+    PULSE_UI: 'off',
+    PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!,
+    DATABASE_URL: await testDatabaseUrl(),
+    INGEST_API_KEYS: INGEST_KEY,
+    ADMIN_API_KEYS: (opts.admin ?? [ADMIN_KEY]).join(','),
+    CORS_ALLOWED_ORIGINS: 'https://shop.example',
+    ...opts.env,
+  });
+  const db = await openDatabase({ url: full.DATABASE_URL, dataDir: full.PULSE_DATA_DIR });
+  let auth: Auth;
+  try {
+    auth = await createAuth(db, full, createOriginPolicy({ publicUrl: full.PULSE_PUBLIC_URL, allowed: full.READ_ALLOWED_ORIGINS, trustProxy: false }));
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const config: ConfigPart = {
+    TRUST_PROXY: false,
     PULSE_ROLE: 'all',
     CORS_ALLOWED_ORIGINS: ['https://shop.example'],
     INGEST_MAX_BODY_BYTES: 20_000,
@@ -51,7 +87,7 @@ export async function startHttpFixture(
     ...opts.config,
   } satisfies Pick<Config, keyof ConfigPart>;
   const seenIds = new Set<string>();
-  const fx: Omit<Fixture, 'url' | 'close' | 'deps'> = {
+  const fx: Omit<Fixture, 'url' | 'close' | 'deps' | 'auth'> = {
     appended: [],
     reappended: [],
     stock: new Map(),
@@ -80,7 +116,9 @@ export async function startHttpFixture(
     config,
     describeRules: () => rules.describe(),
     changeRules: (change) => rules.change(change),
-    keys: new StaticKeys([INGEST_KEY], opts.admin ?? [ADMIN_KEY]),
+    audit: (record) => auth.audit.record(record),
+    authorize: auth.authorize,
+    auth: config.PULSE_ROLE === 'worker' ? null : auth,
     appendEvents: async (events) => {
       if (fx.fail.append === 'throw') throw new Error('connect ECONNREFUSED redis://:secret@127.0.0.1:6379');
       if (fx.fail.append === 'backpressure') return { accepted: [], backpressure: true };
@@ -139,16 +177,25 @@ export async function startHttpFixture(
   return Object.assign(fx, {
     url,
     deps,
-    close: () =>
-      new Promise<void>((resolve) => {
+    auth,
+    async close() {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await auth.close();
+      await db.close();
+    },
   });
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 export const pageView = (user: string, extra: Record<string, unknown> = {}) => ({ timestamp: iso(Date.now()), user_id: user, event_type: 'page_view', ...extra });
+
+/** fetch with the secret key (ADMIN_KEY); headers given win */
+export function adminFetch(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...adminHeaders, ...init.headers } });
+}
 
 /** POST /api/events with the ingest key; the body is sent as given when it is a string or bytes. */
 export async function postEvents(url: string, body: unknown, headers: Record<string, string> = {}) {

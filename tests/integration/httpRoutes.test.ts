@@ -1,15 +1,16 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageView, postEvents, startHttpFixture, type Fixture } from './httpFixture';
+import { adminFetch, adminHeaders, pageView, postEvents, startHttpFixture, type Fixture } from './httpFixture';
 
 let fx: Fixture;
 beforeAll(async () => {
-  fx = await startHttpFixture();
+  fx = await startHttpFixture({ env: { READ_ALLOWED_ORIGINS: 'https://ops.example' } });
 });
 afterAll(() => fx.close());
 
-async function get(path: string, init: RequestInit = {}) {
-  const res = await fetch(`${fx.url}${path}`, init);
+/** with the secret key: these tests are about routing, not credentials (httpAuth.test.ts is) */
+async function get(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${fx.url}${path}`, { ...init, headers: { ...adminHeaders, ...init.headers } });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as { error: { code: string; message: string } } };
 }
@@ -123,16 +124,24 @@ describe('health, metrics and the live snapshot', () => {
     expect(r.text).toMatch(/^pulse_events_accepted_total \d+\n$/);
   });
 
-  it('serves the live snapshot with CORS for allowed origins and 403 for others', async () => {
-    const ok = await get('/api/metrics/live', { headers: { origin: 'https://shop.example' } });
+  // it answered CORS_ALLOWED_ORIGINS (the shops' origins) before; reading is now for Pulse's own
+  // origin and READ_ALLOWED_ORIGINS only, with credentials, and never `*`
+  it('serves the live snapshot with CORS for its own and READ_ALLOWED_ORIGINS and 403 for others', async () => {
+    const own = await get('/api/metrics/live', { headers: { origin: fx.url } });
+    expect(own.status).toBe(200);
+    const ok = await get('/api/metrics/live', { headers: { origin: 'https://ops.example' } });
     expect(ok.status).toBe(200);
-    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
-    const pre = await get('/api/metrics/live', { method: 'OPTIONS', headers: { origin: 'https://shop.example' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://ops.example');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+    const pre = await get('/api/metrics/live', { method: 'OPTIONS', headers: { origin: 'https://ops.example' } });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-methods')).toBe('GET, OPTIONS');
-    const bad = await get('/api/metrics/live', { headers: { origin: 'https://evil.example' } });
-    expect(bad.status).toBe(403);
-    expect(bad.json().error.code).toBe('origin_not_allowed');
+    for (const origin of ['https://evil.example', 'https://shop.example']) {
+      const bad = await get('/api/metrics/live', { headers: { origin } });
+      expect({ origin, status: bad.status, code: bad.json().error.code, cors: bad.headers.get('access-control-allow-origin') }).toEqual({ origin, status: 403, code: 'origin_not_allowed', cors: null });
+      const badPre = await get('/api/metrics/live', { method: 'OPTIONS', headers: { origin } });
+      expect(badPre.status).toBe(403);
+    }
   });
 });
 
@@ -151,7 +160,8 @@ describe('fallback and roles', () => {
     const worker = await startHttpFixture({ config: { PULSE_ROLE: 'worker' }, next: () => undefined });
     try {
       expect((await fetch(`${worker.url}/api/health`)).status).toBe(200);
-      expect((await fetch(`${worker.url}/metrics`)).status).toBe(200);
+      expect((await adminFetch(`${worker.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${worker.url}/metrics`)).status).toBe(401);
       const r = await postEvents(worker.url, pageView('w'));
       expect(r.status).toBe(404);
       expect(JSON.parse(r.text).error.message).toBe('this is a worker process: only /api/health and /metrics are served');
