@@ -10,6 +10,7 @@ import { openRedis } from './adapters/redis/redisClient';
 import { createAuthorizer, StaticKeys } from './http/authorize';
 import { bootstrapFirstAdmin, createAuth, type Auth } from './auth/createAuth';
 import { createOriginPolicy } from './auth/origins';
+import { startControlSocket } from './auth/controlSocket';
 import { openDatabase, type Database } from './db/database';
 import { guardSockets } from './live/socketAuth';
 import { prometheusText } from './http/prometheus';
@@ -72,6 +73,14 @@ export async function createPulse(
     } catch (err) {
       await db.close();
       throw err;
+    }
+    // the embedded database is this process's alone: the admin CLI asks it over an owner-only socket
+    if (!config.DATABASE_URL) {
+      const control = await startControlSocket(auth, {
+        dataDir: config.PULSE_DATA_DIR,
+        baseUrl: () => config.PULSE_PUBLIC_URL ?? (http.listening ? `http://localhost:${(http.address() as AddressInfo).port}` : null),
+      });
+      if (control) cleanups.push(() => control.close());
     }
   }
   const authorize = auth
