@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer, bundleState } from './build-server.mjs';
+import { runAdmin } from './pulse-admin';
 import { demoSettings, DEMO_USAGE } from './simulator/demoSettings';
 import { startSimulator, type RunningSimulator } from './simulator/simulator';
 import { formatSummary } from './simulator/status';
@@ -32,6 +33,13 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const settings = parsed.settings;
+// sign-in: the data folder outlives a demo run, so no password from an earlier run is relied on.
+// Pulse creates the demo admin from these only while it has no users; the demo then asks the
+// running Pulse for a one-time sign-in link for it (below). The password is never shown.
+const DEMO_ADMIN = 'demo@pulse.local';
+const ownAdmin = !!process.env.PULSE_ADMIN_EMAIL?.trim() && !!process.env.PULSE_ADMIN_PASSWORD;
+const adminEmail = ownAdmin ? process.env.PULSE_ADMIN_EMAIL!.trim().toLowerCase() : DEMO_ADMIN;
+const adminEnv: Record<string, string> = ownAdmin ? {} : { PULSE_ADMIN_EMAIL: DEMO_ADMIN, PULSE_ADMIN_PASSWORD: randomBytes(24).toString('base64url') };
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const pagesDir = process.env.PULSE_NEXT_DIST_DIR?.trim() || '.next';
 const url = `http://127.0.0.1:${settings.port}`;
@@ -77,7 +85,7 @@ if (!bundle.ok) {
 const server: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'scripts/start.mjs'], {
   stdio: 'inherit',
   detached: true,
-  env: { ...env, NODE_ENV: 'production', PORT: String(settings.port), ...settings.serverEnv },
+  env: { ...env, NODE_ENV: 'production', PORT: String(settings.port), ...settings.serverEnv, ...adminEnv },
 });
 const serverExited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
 const serverRunning = () => server.exitCode === null && server.signalCode === null;
@@ -135,7 +143,8 @@ async function deliveredLine(acceptedBySimulator: number): Promise<string> {
   // the live snapshot is coalesced: give it a moment to include the last batch
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${url}/api/metrics/live`, { signal: AbortSignal.timeout(1_000) });
+      // reading needs a credential: the demo's secret key (ADMIN_API_KEYS)
+      const res = await fetch(`${url}/api/metrics/live`, { headers: { Authorization: `Bearer ${settings.adminKey}` }, signal: AbortSignal.timeout(1_000) });
       const body = (await res.json()) as { pipeline?: { acceptedTotal?: unknown } };
       if (typeof body.pipeline?.acceptedTotal === 'number') total = body.pipeline.acceptedTotal;
     } catch {
@@ -181,6 +190,33 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
+/** the lines that tell the newcomer how to sign in: a one-time link from the running Pulse */
+async function signInLines(): Promise<string[]> {
+  const base = process.env.PULSE_PUBLIC_URL?.trim().replace(/\/$/, '') || `http://localhost:${settings.port}`;
+  const elsewhere = [
+    `    A new link       npm run user:link -- --email ${adminEmail}   (each link works once, for 24 hours)`,
+    `    Your own user    npm run user:create -- --email you@example.com --password '…' --role admin`,
+  ];
+  try {
+    const { result } = await runAdmin('user:link', { email: adminEmail }, { ...process.env, PORT: String(settings.port) });
+    if (result.ok) {
+      const { path } = result.data as { path: string };
+      return [`  Sign in: ${base}${path}`, `           (one-time link; it signs you in as the ${ownAdmin ? 'admin' : 'demo admin'} ${adminEmail})`, ...elsewhere];
+    }
+    if (result.error.startsWith('no user with the email')) {
+      return [
+        `  Sign in: this data folder already has users, and ${adminEmail} is not one of them (Pulse creates it only in a data folder without users).`,
+        `    Create it        npm run user:create -- --email ${adminEmail} --password '…' --role admin`,
+        `    then a link      npm run user:link -- --email ${adminEmail}`,
+        `    or sign in as one of your users at ${base}/login (npm run user:list shows them)`,
+      ];
+    }
+    return [`  Sign in: could not make a sign-in link (${result.error})`, `    Sign in at ${base}/login, or:`, ...elsewhere];
+  } catch (err) {
+    return [`  Sign in: could not make a sign-in link (${(err as Error).message})`, `    Sign in at ${base}/login, or:`, ...elsewhere];
+  }
+}
+
 const { pricing } = settings;
 sim = startSimulator({
   url,
@@ -196,7 +232,10 @@ const mode = process.env.REDIS_URL ? 'single-node mode' : 'embedded mode';
 const currencies = pricing.mix.length === 1 ? pricing.mix[0].currency : pricing.mix.map((m) => `${m.currency} ${Math.round(m.share * 100)} %`).join(', ');
 // where Pulse writes its lake with the same environment (server/config.ts)
 const lakeDir = process.env.LAKE_S3_BUCKET ? `s3://${process.env.LAKE_S3_BUCKET}/${process.env.LAKE_S3_PREFIX ?? ''}` : (process.env.LAKE_DIR ?? join(process.env.PULSE_DATA_DIR ?? 'data', 'lake'));
+const signIn = await signInLines();
 const lines = [
+  ...signIn,
+  '',
   `  Pulse is running (${mode}; demo traffic at ${settings.rate} events/s, paid in ${currencies})`,
   `    Live overview   ${url}/`,
   `    Wall display    ${url}/wall`,
@@ -204,8 +243,8 @@ const lines = [
   `    History         ${url}/history   (the lake is ${lakeDir}; \`npm run lake:backfill -- --days 30\` fills a month)`,
   ...(first ? [`    A customer      ${url}/users/${encodeURIComponent(first.user_id)}`] : []),
   ...(settings.pagesOff ? ['    (PULSE_UI=off: the pages are not served, only the API)'] : []),
-  `    Ingest key      ${settings.key}`,
-  `    Admin key       ${settings.adminKey}   (dead-letter actions on /pipeline)`,
+  `    Ingest key      ${settings.key}   (publishable: sends events only)`,
+  `    Secret key      ${settings.adminKey}   (sets stock levels; scripts and the admin API)`,
   `    Send an event   curl -X POST ${url}/api/events -H 'Authorization: Bearer ${settings.key}' \\`,
   `                      -H 'Content-Type: application/json' \\`,
   `                      -d '{"timestamp":"'$(date -u +%FT%TZ)'","user_id":"me","event_type":"page_view"}'`,
