@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { Role, SessionInfo, UserInfo } from '@/lib/auth';
+import { storable, type Role, type SessionInfo, type UserInfo } from '@/lib/auth';
 import type { PrismaClient } from '@/server/db/generated/client';
 import { HttpError } from '@/server/http/errors';
 import type { Principal } from '@/server/http/authorize';
@@ -68,7 +68,8 @@ export class Accounts {
     const wait = this.throttle.waitSeconds(client.address, now);
     if (wait > 0) throw tooMany(wait, 'too many failed sign-ins from here');
     const normalised = email.trim().toLowerCase();
-    const user = await this.db.user.findUnique({ where: { email: normalised } });
+    // text no account can have (NUL, which PostgreSQL refuses, or broken Unicode) is an unknown email, not a database error
+    const user = storable(normalised) ? await this.db.user.findUnique({ where: { email: normalised } }) : null;
     if (user?.lockedUntil && user.lockedUntil.getTime() > now) {
       throw tooMany(Math.ceil((user.lockedUntil.getTime() - now) / 1000), 'this account is locked after failed sign-ins');
     }
