@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
-import { arg, BENCH_ADMIN_KEY, BENCH_KEY, commandLine, fmt, sleep, startProcess } from './bench/common';
+import { arg, BENCH_ADMIN_EMAIL, BENCH_ADMIN_KEY, BENCH_ADMIN_PASSWORD, BENCH_KEY, commandLine, fmt, sleep, startProcess } from './bench/common';
 
 /**
  * npm run soak:wall [-- --minutes 5 --rate 200]
@@ -10,7 +10,13 @@ import { arg, BENCH_ADMIN_KEY, BENCH_KEY, commandLine, fmt, sleep, startProcess 
 const minutes = Number(arg('minutes', '5'));
 const rate = arg('rate', '200');
 
-const server = await startProcess('server/main.ts', 3951, { PULSE_UI: 'on', LIVE_MIN_INTERVAL_MS: '50' });
+// the server creates its first admin, as whom the browser signs in (the wall needs a signed-in viewer)
+const server = await startProcess('server/main.ts', 3951, {
+  PULSE_UI: 'on',
+  LIVE_MIN_INTERVAL_MS: '50',
+  PULSE_ADMIN_EMAIL: BENCH_ADMIN_EMAIL,
+  PULSE_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+});
 // fill the last hour first, so charts start at their full size and growth means a leak
 for (let m = 60; m >= 1; m--) {
   const ts = new Date(Date.now() - m * 60_000).toISOString();
@@ -21,11 +27,12 @@ for (let m = 60; m >= 1; m--) {
     event_type: i % 5 === 0 ? 'purchase' : 'page_view',
     properties: { amount: 20 + i, page: `/p/${i}` },
   }));
-  await fetch(`${server.url}/api/events`, {
+  const res = await fetch(`${server.url}/api/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({ events }),
   });
+  if (res.status !== 202) throw new Error(`prefill: POST /api/events answered ${res.status}: ${await res.text()}`);
 }
 const sim = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--url', server.url, '--key', BENCH_KEY, '--rate', rate, '--quiet', '--seed-inventory', '--admin-key', BENCH_ADMIN_KEY], { stdio: 'ignore' });
 const browser = await chromium.launch({
@@ -34,7 +41,11 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  // sign in through the API: page.request shares the page's cookies
+  const login = await page.request.post(`${server.url}/api/auth/login`, { data: { email: BENCH_ADMIN_EMAIL, password: BENCH_ADMIN_PASSWORD } });
+  if (login.status() !== 200) throw new Error(`sign-in answered ${login.status()}: ${await login.text()}`);
   await page.goto(`${server.url}/wall`);
+  if (new URL(page.url()).pathname !== '/wall') throw new Error(`/wall led to ${page.url()} instead`);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   console.log(`# ${commandLine()}`);

@@ -1,10 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cleanupPrefix, randomPrefix } from '../../tests/helpers/redis';
 
+/** the publishable key bench servers accept (INGEST_API_KEYS): sending events only */
 export const BENCH_KEY = 'bench-ingest-key-0123456789';
-/** the admin key bench servers accept (stock seeding needs one) */
+/**
+ * The secret key bench servers accept (ADMIN_API_KEYS): reads (GET /api/metrics/live, the
+ * socket) and stock seeding. Every read needs a credential since sign-in came in.
+ */
 export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789';
+/** `Authorization` for HTTP reads from a bench server */
+export const BENCH_READ_HEADERS: Readonly<Record<string, string>> = Object.freeze({ authorization: `Bearer ${BENCH_ADMIN_KEY}` });
+/** socket.io-client options that open the live socket with the secret key (the handshake's `auth.token`) */
+export const BENCH_SOCKET_AUTH = Object.freeze({ token: BENCH_ADMIN_KEY });
+/** the first admin of a bench server (created on its first start), for scripts that drive a signed-in browser */
+export const BENCH_ADMIN_EMAIL = 'admin@bench.test';
+export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-1';
 
 export interface Child {
   url: string;
@@ -16,14 +29,35 @@ export interface Child {
 export async function startProcess(script: string, port: number, env: Record<string, string> = {}, healthPath = '/api/health'): Promise<Child> {
   // .mjs scripts (scripts/start.mjs, what `npm start` runs) start with plain node, as users run them
   const args = script.endsWith('.mjs') ? ['--enable-source-maps', script] : ['--import', 'tsx', script];
+  // a data folder of its own (the embedded database and the lake), removed on stop, unless one is
+  // given: PGlite is one process's database, and a bench must not touch ./data
+  const givenDir = env.PULSE_DATA_DIR ?? process.env.PULSE_DATA_DIR;
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'pulse-bench-'));
   const proc = spawn(process.execPath, args, {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', INGEST_API_KEYS: BENCH_KEY, ADMIN_API_KEYS: BENCH_ADMIN_KEY, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INGEST_API_KEYS: BENCH_KEY,
+      ADMIN_API_KEYS: BENCH_ADMIN_KEY,
+      PULSE_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  const removeDataDir = () => {
+    if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${script} exited with ${proc.exitCode}`);
+    if (proc.exitCode !== null) {
+      removeDataDir();
+      throw new Error(`${script} exited with ${proc.exitCode}`);
+    }
     try {
       const r = await fetch(url + healthPath);
       if (r.ok) break;
@@ -37,12 +71,12 @@ export async function startProcess(script: string, port: number, env: Record<str
     url,
     proc,
     stop: () =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve();
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill('SIGTERM');
         setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
-      }),
+      }).then(removeDataDir),
   };
 }
 

@@ -1,10 +1,11 @@
 import { fork, spawn } from 'node:child_process';
 import type { ScreensResult } from './fanoutScreens';
-import { arg, commandLine, fmt, median, sleep, startSystem, uiEnv } from './common';
+import { arg, BENCH_READ_HEADERS, commandLine, fmt, median, sleep, startSystem, uiEnv } from './common';
 
 /**
  * npm run bench:fanout [-- --clients 1000 --rate 2000 --seconds 15 --runs 3 --batch 20 --mode embedded]
- *   --url http://… benches a server already running (e.g. one started with --cpu-prof) instead
+ *   --url http://… benches a server already running (e.g. one started with --cpu-prof) instead;
+ *   it must accept the bench keys (INGEST_API_KEYS=BENCH_KEY, ADMIN_API_KEYS=BENCH_ADMIN_KEY of common.ts)
  * Freshness to many screens: Pulse started as `npm start` runs it, C socket.io clients in one
  * process (fanoutScreens.ts), a paced sender in another (fanoutSender.ts). For every batch and
  * every screen: time from the 202 to the first `metrics` message on that screen whose
@@ -63,7 +64,9 @@ async function run(): Promise<RunResult> {
   try {
     await next('ready');
     await sleep(1_000);
-    const live = (await (await fetch(`${server.url}/api/metrics/live`)).json()) as { pipeline: { processedTotal: number } };
+    const res = await fetch(`${server.url}/api/metrics/live`, { headers: BENCH_READ_HEADERS });
+    if (res.status !== 200) throw new Error(`GET /api/metrics/live answered ${res.status}: ${await res.text()}`);
+    const live = (await res.json()) as { pipeline: { processedTotal: number } };
     screens.send({ type: 'start' });
     const sender = await runSender(server.url, live.pipeline.processedTotal);
     screens.send({ type: 'sent' });

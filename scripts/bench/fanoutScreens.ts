@@ -1,10 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
+import { BENCH_SOCKET_AUTH } from './common';
 
 /**
  * The screens of `npm run bench:fanout`, in their own process (started by fanout.ts with an IPC
  * channel): C socket.io clients that record, per client, when each `metrics` message arrived and
  * which pipeline total it included, and how many bytes reached them. Latencies are computed
- * here once the sender's batches are known, so 300,000 arrivals never cross the IPC channel.
+ * here once the sender's batches are known. The sockets authenticate with the bench's secret key
+ * (`auth: { token }` in the handshake), as a script does, so 300,000 arrivals never cross the IPC channel.
  *
  * Parent → here: {type:'start'} (recording begins), {type:'sent'} (the sender is done: bytes
  * and messages per second are counted up to here), {type:'finish', batches}.
@@ -49,7 +51,12 @@ let recording = false;
 let counting = false;
 
 function open(): Screen {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: BENCH_SOCKET_AUTH });
+  // a refused handshake (a missing or wrong key) would otherwise only show as a timeout below
+  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    console.error(`a screen's socket was refused: ${err.data?.code ?? err.message}`);
+    process.exit(1);
+  });
   const s: Screen = { socket, arrivals: [], totals: [], bytes: 0, messages: 0, first: false };
   // wire bytes as received (the engine's text frames), counted before socket.io decodes them
   socket.io.on('open', () => {

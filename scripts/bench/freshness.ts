@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import type { LiveSnapshot } from '@/lib/live';
-import { arg, BENCH_KEY, commandLine, fmt, median, percentile, sleep, startSystem, uiEnv } from './common';
+import { arg, BENCH_KEY, BENCH_SOCKET_AUTH, commandLine, fmt, median, percentile, sleep, startSystem, uiEnv } from './common';
 
 /**
  * npm run bench:freshness [-- --mode embedded|redis --rate 2000 --seconds 15 --runs 3 --batch 20]
@@ -16,7 +16,11 @@ const batch = Number(arg('batch', '20'));
 
 async function run(): Promise<{ ingestP50: number; ingestP99: number; p50: number; p99: number; max: number; samples: number; snapshotsPerSec: number }> {
   const server = await startSystem(mode, 3903);
-  const socket = io(server.url, { transports: ['websocket'] });
+  // the live socket needs a credential: the secret key in the handshake, as scripts send it
+  const socket = io(server.url, { transports: ['websocket'], auth: BENCH_SOCKET_AUTH });
+  const refused = new Promise<never>((_, reject) =>
+    socket.once('connect_error', (err: Error & { data?: { code?: string } }) => reject(new Error(`the live socket was refused: ${err.data?.code ?? err.message}`))),
+  );
   const pending: { target: number; acceptedAt: number }[] = [];
   const latencies: number[] = [];
   const ingestLatencies: number[] = [];
@@ -29,7 +33,7 @@ async function run(): Promise<{ ingestP50: number; ingestP99: number; p50: numbe
       latencies.push(at - pending.shift()!.acceptedAt);
     }
   });
-  await new Promise<void>((r) => socket.once('metrics', () => r()));
+  await Promise.race([new Promise<void>((r) => socket.once('metrics', () => r())), refused]);
   snapshots = 0;
 
   const intervalMs = (1000 * batch) / rate;

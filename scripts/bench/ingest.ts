@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { LiveSnapshot } from '@/lib/live';
-import { arg, BENCH_KEY, commandLine, fmt, median, sleep, startProcess, startSystem, uiEnv } from './common';
+import { arg, BENCH_KEY, BENCH_READ_HEADERS, commandLine, fmt, median, sleep, startProcess, startSystem, uiEnv } from './common';
 
 /**
  * npm run bench:ingest [-- --mode embedded|redis --runs 3 --seconds 8]
@@ -46,7 +46,9 @@ async function pulseRun(batch: number, connections: number) {
     // processed: wait until the pipeline has caught up with everything accepted
     let snap: LiveSnapshot;
     for (;;) {
-      snap = (await (await fetch(`${server.url}/api/metrics/live`)).json()) as LiveSnapshot;
+      const res = await fetch(`${server.url}/api/metrics/live`, { headers: BENCH_READ_HEADERS });
+      if (res.status !== 200) throw new Error(`GET /api/metrics/live answered ${res.status}: ${await res.text()}`);
+      snap = (await res.json()) as LiveSnapshot;
       if (snap.pipeline.processedTotal >= snap.pipeline.acceptedTotal) break;
       await sleep(20);
     }
