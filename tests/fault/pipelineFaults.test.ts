@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveSnapshot } from '@/lib/live';
+import { authedFetch } from '../helpers/keys';
 import { LedgerClient } from '../helpers/load';
 import { startPulseProcess, type PulseProcess } from '../helpers/processes';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
@@ -28,7 +29,7 @@ async function start(env: Record<string, string>): Promise<PulseProcess> {
 }
 
 async function snapshot(url: string): Promise<LiveSnapshot> {
-  return (await (await fetch(`${url}/api/metrics/live`)).json()) as LiveSnapshot;
+  return (await (await authedFetch(`${url}/api/metrics/live`)).json()) as LiveSnapshot;
 }
 
 /** waits until everything accepted has been applied and nothing is pending in the stream */
@@ -57,7 +58,7 @@ async function expectExact(url: string, client: LedgerClient, snap: LiveSnapshot
   expect(snap.revenue.lastHourMinor).toBe(want.revenueMinor);
   expect(snap.eventsByType).toEqual(want.byType);
   for (const userId of ['user_0', 'user_1', 'user_77', 'user_199']) {
-    const u = await (await fetch(`${url}/api/users/${userId}`)).json();
+    const u = await (await authedFetch(`${url}/api/users/${userId}`)).json();
     expect({ userId, events: u.totalEvents, ltv: u.lifetimeValueMinor }).toEqual({ userId, events: want.perUser.get(userId)!.events, ltv: want.perUser.get(userId)!.ltv });
   }
 }

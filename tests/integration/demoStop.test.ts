@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/processes';
 import { sleep, until } from '../helpers/wait';
+import { authedFetch } from '../helpers/keys';
 
 /**
  * `npm run demo` as a person runs it in a terminal, stopped with Ctrl-C. The demo is started in
@@ -95,7 +96,7 @@ describe('npm run demo', () => {
 
     // let traffic flow for a while, then check Pulse counts it before the stop
     await until(async () => {
-      const live = (await (await fetch(`${url}/api/metrics/live`)).json()) as { pipeline: { acceptedTotal: number } };
+      const live = (await (await authedFetch(`${url}/api/metrics/live`)).json()) as { pipeline: { acceptedTotal: number } };
       return live.pipeline.acceptedTotal > 1_000;
     }, { timeoutMs: 20_000, what: 'Pulse accepting simulated events' });
 

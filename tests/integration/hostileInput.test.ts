@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSnapshotSchema, type LiveSnapshot } from '@/lib/live';
-import { TEST_KEY } from '../helpers/keys';
+import { authedFetch, TEST_KEY } from '../helpers/keys';
 import { startPulseProcess, type PulseProcess } from '../helpers/processes';
 import { iso } from '../helpers/pulse';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
@@ -38,7 +38,7 @@ describe.each(modes)('hostile input over HTTP: $name', ({ env }) => {
     const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
     return { status: res.status, body: await res.json() };
   };
-  const snapshot = async () => (await (await fetch(`${server.url}/api/metrics/live`)).json()) as LiveSnapshot;
+  const snapshot = async () => (await (await authedFetch(`${server.url}/api/metrics/live`)).json()) as LiveSnapshot;
 
   it('stores and counts each identifier exactly, or refuses it naming the field', async () => {
     const events = [...ACCEPTED_IDS, ...REFUSED.map((r) => r.id)].map((id) => ({ timestamp: iso(Date.now()), user_id: id, session_id: id, event_type: 'purchase', properties: { amount: 1.5, items: [{ product_id: id.slice(0, 128), quantity: 1, price: 1.5 }] } }));
@@ -60,10 +60,10 @@ describe.each(modes)('hostile input over HTTP: $name', ({ env }) => {
     expect(Object.entries(snap.eventsByType).sort()).toEqual(Object.entries(Object.fromEntries([['purchase', ACCEPTED_IDS.length], ['__proto__', 1], ['constructor', 1], ['toString', 1]])).sort());
     expect(snap.pipeline).toMatchObject({ deadLetters: 0, backlog: 0 });
     for (const id of ACCEPTED_IDS) {
-      const user = await fetch(`${server.url}/api/users/${encodeURIComponent(id)}`);
+      const user = await authedFetch(`${server.url}/api/users/${encodeURIComponent(id)}`);
       expect(user.status).toBe(200);
       expect(await user.json()).toMatchObject({ userId: id, totalEvents: 1, purchaseCount: 1, lifetimeValueMinor: 150 });
-      const session = await fetch(`${server.url}/api/sessions/${encodeURIComponent(id)}`);
+      const session = await authedFetch(`${server.url}/api/sessions/${encodeURIComponent(id)}`);
       expect(await session.json()).toMatchObject({ sessionId: id, userId: id, purchased: true });
     }
   }, 30_000);
@@ -76,13 +76,13 @@ describe.each(modes)('hostile input over HTTP: $name', ({ env }) => {
 
   it('answers 400, never 500, for malformed ids in paths', async () => {
     for (const path of ['/api/users/%E0%A4%A', '/api/sessions/%ZZ', `/api/users/${'z'.repeat(300)}`]) {
-      expect((await fetch(`${server.url}${path}`)).status).toBe(400);
+      expect((await authedFetch(`${server.url}${path}`)).status).toBe(400);
     }
-    expect((await fetch(`${server.url}/api/users/last-seen-never`)).status).toBe(404);
+    expect((await authedFetch(`${server.url}/api/users/last-seen-never`)).status).toBe(404);
   });
 
   it('answers 100 parallel snapshot readers from shared computations, and ingest still answers', async () => {
-    const reads = await Promise.all(Array.from({ length: 100 }, () => fetch(`${server.url}/api/metrics/live`).then((r) => r.json() as Promise<LiveSnapshot>)));
+    const reads = await Promise.all(Array.from({ length: 100 }, () => authedFetch(`${server.url}/api/metrics/live`).then((r) => r.json() as Promise<LiveSnapshot>)));
     // readers share computations: far fewer distinct snapshots than readers
     expect(new Set(reads.map((r) => r.computedAt)).size).toBeLessThan(20);
     // (how long this takes is measured by the benchmarks, not asserted here)

@@ -45,7 +45,7 @@ describe('POST /api/events', () => {
     expect((await p.post({ events: [event, event] })).body).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
     await drained(p.pulse);
     expect(p.pulse.stats.acceptedTotal - before).toBe(1);
-    const user = await (await fetch(`${p.url}/api/users/retry`)).json();
+    const user = await (await p.get('/api/users/retry', { authorization: `Bearer ${ADMIN_KEY}` })).json();
     expect(user).toMatchObject({ purchaseCount: 1, lifetimeValueMinor: 1000 });
   });
 
@@ -68,7 +68,8 @@ describe('POST /api/events', () => {
     const none = await fetch(`${p.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(none.status).toBe(401);
     expect((await none.json()).error.code).toBe('missing_key');
-    expect((await p.post(pageView('k'), { authorization: 'Bearer wrong-key-0123456789' })).status).toBe(401);
+    const unknown = await p.post(pageView('k'), { authorization: 'Bearer wrong-key-0123456789' });
+    expect([unknown.status, unknown.body.error.code]).toEqual([401, 'unknown_key']);
   });
 
   it('answers 415 for a content type other than JSON', async () => {
@@ -143,7 +144,7 @@ describe('other endpoints', () => {
     expect(h).toMatchObject({ status: 'ok', mode: 'embedded', durable: false, dependencies: { eventLog: { kind: 'in-process' } } });
   });
 
-  it('sets stock through the inventory API with the admin key, never the publishable ingest key', async () => {
+  it('sets stock through the inventory API with a secret key, never the publishable ingest key', async () => {
     const withIngestKey = await fetch(`${p.url}/api/inventory`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
@@ -164,7 +165,7 @@ describe('other endpoints', () => {
     });
     expect(bad.status).toBe(422);
     expect((await bad.json()).error.message).toMatch(/^items\.0\.stock: /);
-    const live = await (await fetch(`${p.url}/api/metrics/live`)).json();
+    const live = await (await p.get('/api/metrics/live', { authorization: `Bearer ${ADMIN_KEY}` })).json();
     expect(live.inventory.lowStock).toContainEqual({ productId: 'sku-1', stock: 3 });
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { liveSnapshotSchema, liveWireSnapshotSchema, type Alert, type LiveSnapshot, type LiveWireSnapshot } from '@/lib/live';
 import { LiveWireAssembler } from '@/components/hooks/liveWire';
-import { drained, iso, startPulse, type RunningPulse } from '../helpers/pulse';
+import { drained, iso, startPulse, TEST_KEY, TEST_SECRET_KEY, type RunningPulse } from '../helpers/pulse';
 import { sleep } from '../helpers/wait';
 
 let p: RunningPulse;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => p.close());
 
 function client(): Socket {
-  return connect(p.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  return connect(p.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: TEST_SECRET_KEY } });
 }
 
 function next<T>(socket: Socket, event: string, until: (v: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
@@ -48,7 +48,7 @@ describe('socket.io live delivery', () => {
     try {
       const wire = new LiveWireAssembler();
       wire.accept(await next(s, 'metrics'));
-      const before = (await (await fetch(`${p.url}/api/metrics/live`)).json()) as LiveSnapshot;
+      const before = (await (await p.get('/api/metrics/live')).json()) as LiveSnapshot;
       const eventId = `hv-${Date.now()}`;
       const alert = next<Alert>(s, 'alert', (a) => a.eventId === eventId);
       // every message goes through the client's assembly, as on a screen
@@ -125,9 +125,41 @@ describe('socket.io live delivery', () => {
   });
 });
 
+describe('who may listen', () => {
+  const refusal = (socket: Socket) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('neither connected nor refused within 5 s')), 5000);
+      socket.once('connect', () => (clearTimeout(timer), resolve('connected')));
+      socket.once('connect_error', (err) => (clearTimeout(timer), resolve(err.message)));
+    });
+
+  it('refuses an anonymous socket and one with the publishable key before it receives anything', async () => {
+    for (const auth of [undefined, { token: TEST_KEY }]) {
+      const s = connect(p.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+      let received = 0;
+      s.on('metrics', () => received++);
+      try {
+        expect(await refusal(s)).toBe(auth ? 'forbidden' : 'unauthenticated');
+        expect(received).toBe(0);
+      } finally {
+        s.close();
+      }
+    }
+  });
+
+  it('lets a socket with the secret key in', async () => {
+    const s = client();
+    try {
+      expect(await refusal(s)).toBe('connected');
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe('GET /api/metrics/live', () => {
   it('returns the same snapshot shape as JSON', async () => {
-    const res = await fetch(`${p.url}/api/metrics/live`);
+    const res = await p.get('/api/metrics/live');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const snap = liveSnapshotSchema.parse(await res.json());

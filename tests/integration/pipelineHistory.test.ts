@@ -24,12 +24,15 @@ interface Running {
 async function start(env: Record<string, string> = {}): Promise<Running> {
   setLogSilent(true);
   const startedAt = Date.now();
-  const pulse = await createPulse(loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!, ...env }), { historyIntervalMs: INTERVAL_MS });
+  const pulse = await createPulse(
+    loadConfig({ PULSE_UI: 'off', INGEST_API_KEYS: TEST_KEY, ADMIN_API_KEYS: ADMIN_KEY, DATABASE_URL: process.env.DATABASE_URL, PULSE_DATA_DIR: process.env.PULSE_DATA_DIR!, ...env }),
+    { historyIntervalMs: INTERVAL_MS },
+  );
   return { pulse, url: await pulse.listen(0, '127.0.0.1'), startedAt };
 }
 
 async function history(url: string): Promise<PipelineHistory> {
-  const res = await fetch(`${url}/api/pipeline/history`);
+  const res = await fetch(`${url}/api/pipeline/history`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   expect(res.headers.get('cache-control')).toBe('no-store');
@@ -65,7 +68,12 @@ beforeAll(async () => {
 afterAll(() => p.pulse.close());
 
 describe('GET /api/pipeline/history', () => {
-  it('answers without a key, says since when this process samples, and that admin actions are off', async () => {
+  // it answered without a key and said admin actions were off without ADMIN_API_KEYS before; the
+  // pipeline page is now for admins (pipeline:read), whose session authorises the actions
+  it('needs pipeline:read, says since when this process samples, and that admin actions are on', async () => {
+    const anonymous = await fetch(`${p.url}/api/pipeline/history`);
+    expect([anonymous.status, ((await anonymous.json()) as { error: { code: string } }).error.code]).toEqual([401, 'unauthenticated']);
+    expect((await fetch(`${p.url}/api/pipeline/history`, { headers: { authorization: `Bearer ${TEST_KEY}` } })).status).toBe(403);
     const h = await until(async () => {
       const body = await history(p.url);
       return body.samples.length >= 2 ? body : null;
@@ -73,7 +81,7 @@ describe('GET /api/pipeline/history', () => {
     expect(h.intervalMs).toBe(INTERVAL_MS);
     expect(h.since).toBeGreaterThanOrEqual(p.startedAt);
     expect(h.since).toBeLessThanOrEqual(h.samples[0].at);
-    expect(h.adminActions).toBe(false);
+    expect(h.adminActions).toBe(true);
     // the first sample has nothing to compute a rate from
     expect(h.samples[0]).toMatchObject({ acceptedPerSecond: null, processedPerSecond: null, rejected: null });
     // every consumer the log knows gets its own backlog
@@ -104,7 +112,7 @@ describe('GET /api/pipeline/history', () => {
   });
 
   it('is read-only', async () => {
-    const res = await fetch(`${p.url}/api/pipeline/history`, { method: 'POST' });
+    const res = await fetch(`${p.url}/api/pipeline/history`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET');
   });
@@ -116,9 +124,9 @@ describe('GET /api/pipeline/history', () => {
 });
 
 describe('a restarted process', () => {
-  it('starts its history again, since its own start; with admin keys it says admin actions are on', async () => {
+  it('starts its history again, since its own start', async () => {
     const first = await history(p.url);
-    const second = await start({ ADMIN_API_KEYS: ADMIN_KEY });
+    const second = await start();
     try {
       const h = await until(async () => {
         const body = await history(second.url);

@@ -4,6 +4,7 @@ import { startServer, type PulseProcess } from '../helpers/processes';
 import { iso, TEST_KEY } from '../helpers/pulse';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
 import { until } from '../helpers/wait';
+import { authedFetch } from '../helpers/keys';
 
 /**
  * Honest restarts (issue 7): a snapshot says when its live store began counting, so screens can
@@ -24,7 +25,7 @@ async function start(env: Record<string, string> = {}, port?: number): Promise<P
 }
 
 async function snapshot(url: string): Promise<LiveSnapshot> {
-  return liveSnapshotSchema.parse(await (await fetch(`${url}/api/metrics/live`)).json());
+  return liveSnapshotSchema.parse(await (await authedFetch(`${url}/api/metrics/live`)).json());
 }
 
 async function buy(url: string, amount: number): Promise<void> {

@@ -28,13 +28,15 @@ describe('event rules at run time', () => {
     const env = { REDIS_URL, REDIS_PREFIX: prefix, ADMIN_API_KEYS: ADMIN };
     const web = await startPulseProcess({ ...env, PULSE_ROLE: 'web' });
     running.push(web, await startPulseProcess({ ...env, PULSE_ROLE: 'worker' }));
-    const alertIds = async () => ((await (await fetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot).alerts.map((a) => a.id);
+    const live = () => fetch(`${web.url}/api/metrics/live`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const alertIds = async () => ((await (await live()).json()) as LiveSnapshot).alerts.map((a) => a.id);
 
     expect((await post(web.url, purchase('before', 600))).status).toBe(202);
-    await until(async () => ((await (await fetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot).pipeline.processedTotal === 1, { timeoutMs: 10_000 });
+    await until(async () => ((await (await live()).json()) as LiveSnapshot).pipeline.processedTotal === 1, { timeoutMs: 10_000 });
     expect(await alertIds()).toEqual([]);
 
-    // the ingest key may not change rules; a bad value is refused with the field named
+    // the ingest key may neither change nor read rules; a bad value is refused with the field named
+    expect((await fetch(`${web.url}/api/rules`, { headers: { authorization: `Bearer ${TEST_KEY}` } })).status).toBe(403);
     expect((await post(web.url, { highValueAboveMinor: 50_000 }, TEST_KEY, 'PATCH', '/api/rules')).status).toBe(403);
     const bad = await post(web.url, { fraudScoreAbove: 2 }, ADMIN, 'PATCH', '/api/rules');
     expect(bad.status).toBe(422);

@@ -6,6 +6,7 @@ import { startPulseProcess, type PulseProcess } from '../helpers/processes';
 import { iso, TEST_KEY } from '../helpers/pulse';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
 import { sleep } from '../helpers/wait';
+import { authedFetch, TEST_SECRET_KEY } from '../helpers/keys';
 
 /** Single-node mode with several real processes sharing one Redis. */
 const running: PulseProcess[] = [];
@@ -43,7 +44,7 @@ describe('single-node mode', () => {
     const health = await (await fetch(`${web.url}/api/health`)).json();
     expect(health).toMatchObject({ mode: 'single-node', role: 'web', backlog: 60, backlogByConsumer: { live: 60 } });
     // screens see the same figure (the shared counters come from Redis, the backlog from the log)
-    expect(((await (await fetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot).pipeline.backlog).toBe(60);
+    expect(((await (await authedFetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot).pipeline.backlog).toBe(60);
     await start(prefix, { PULSE_ROLE: 'worker' });
     for (let i = 0; i < 50 && (await (await fetch(`${web.url}/api/health`)).json()).backlog > 0; i++) await sleep(100);
     expect((await post(web.url, events(60))).status).toBe(202);
@@ -55,7 +56,7 @@ describe('single-node mode', () => {
     const webA = await start(prefix, { PULSE_ROLE: 'web' });
     const webB = await start(prefix, { PULSE_ROLE: 'web' });
     await start(prefix, { PULSE_ROLE: 'worker' });
-    const socket = connect(webB.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = connect(webB.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: TEST_SECRET_KEY } });
     try {
       const eventId = `shared-${Date.now()}`;
       const alert = new Promise<Alert>((resolve) => socket.on('alert', (a: Alert) => a.eventId === eventId && resolve(a)));
@@ -87,7 +88,7 @@ describe('single-node mode', () => {
     const want = client.expected();
     let snap: LiveSnapshot | null = null;
     for (let i = 0; i < 100; i++) {
-      snap = (await (await fetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot;
+      snap = (await (await authedFetch(`${web.url}/api/metrics/live`)).json()) as LiveSnapshot;
       if (snap.pipeline.backlog === 0 && snap.pipeline.processedTotal >= want.events) break;
       await sleep(100);
     }
@@ -108,7 +109,7 @@ describe('single-node mode', () => {
     const web = await start(prefix, { PULSE_ROLE: 'all' });
     await post(web.url, { events: [{ timestamp: iso(Date.now()), user_id: 'm', event_type: 'page_view' }, { user_id: 'bad' }] });
     await sleep(300);
-    const res = await fetch(`${web.url}/metrics`);
+    const res = await authedFetch(`${web.url}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
     const text = await res.text();
     expect(text).toMatch(/^pulse_events_accepted_total 1$/m);

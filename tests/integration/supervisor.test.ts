@@ -9,6 +9,7 @@ import { planProcesses } from '@/server/process/plan';
 import { freePort, spawnServer, startServer, type PulseProcess } from '../helpers/processes';
 import { cleanupPrefix, randomPrefix, REDIS_URL } from '../helpers/redis';
 import { until } from '../helpers/wait';
+import { authedFetch } from '../helpers/keys';
 
 /**
  * `npm start` in single-node mode is a supervisor of web and processing processes. These tests
@@ -194,7 +195,7 @@ describe('one process when a supervisor would not help', () => {
     const p = await startServer({ entry, logLevel: 'info', env: { REDIS_URL, REDIS_PREFIX: prefix, PULSE_ROLE: 'worker', PULSE_WORKER_PROCESSES: '' } });
     try {
       expect(await healthOnNewConnection(p.url)).toMatchObject({ mode: 'single-node', role: 'worker' });
-      expect((await fetch(`${p.url}/metrics`)).status).toBe(200);
+      expect((await authedFetch(`${p.url}/metrics`)).status).toBe(200);
       expect(p.output()).not.toContain('Supervisor');
     } finally {
       expect(await p.stop()).toEqual({ code: 0, signal: null });
