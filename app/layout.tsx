@@ -9,6 +9,10 @@ import './styles/pipeline.css';
 import './styles/auth.css';
 import './styles/admin.css';
 
+// rendered per request: the page policy's nonce is new for each response, and Next can put it
+// on its scripts only while rendering (a page prerendered at build time has no nonce to carry)
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: { default: 'Pulse', template: '%s · Pulse' },
   description: 'Real-time operations dashboard for online shops',
