@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/processes';
 import { sleep, until } from '../helpers/wait';
-import { authedFetch } from '../helpers/keys';
+import { authedFetch, TEST_SECRET_KEY } from '../helpers/keys';
 
 /**
  * `npm run demo` as a person runs it in a terminal, stopped with Ctrl-C. The demo is started in
@@ -82,7 +82,8 @@ afterEach(async () => {
 describe('npm run demo', () => {
   it('prints every page, and one Ctrl-C delivers the queued events before Pulse stops', async () => {
     // a high rate keeps a batch queued or in flight at any moment, so the stop has something to deliver
-    const demo = await startDemo({ DEMO_RATE: '400', DEMO_CURRENCIES: 'EUR:0.8,USD:0.15,JPY:0.05' });
+    // reading the live snapshot needs a secret key: the test names the demo's (ADMIN_API_KEYS)
+    const demo = await startDemo({ DEMO_RATE: '400', DEMO_CURRENCIES: 'EUR:0.8,USD:0.15,JPY:0.05', ADMIN_API_KEYS: TEST_SECRET_KEY });
     const url = `http://127.0.0.1:${demo.port}`;
     await until(() => demo.output().includes('Ctrl-C stops the traffic'), { timeoutMs: 90_000, what: 'the demo printing its URLs' });
     const out = demo.output();
