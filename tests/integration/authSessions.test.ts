@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '@/server/auth/accounts';
 import { AuditLog } from '@/server/auth/audit';
 import { openDatabase, type Database } from '@/server/db/database';
+import { setLogTap } from '@/server/log';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, dropCreatedDatabases, freshDatabaseUrl, sessionCookieOf, startAuthPulse, type AuthPulse } from '../helpers/auth';
 
 let p: AuthPulse;
@@ -194,10 +195,15 @@ describe('one-time links', () => {
   });
 
   it('the setup link creates the first admin once, then 410', async () => {
-    const q = await startAuthPulse({}, { admin: false });
+    const printed: string[] = [];
+    setLogTap((line) => printed.push(line));
+    const q = await startAuthPulse({}, { admin: false }).finally(() => setLogTap(null));
     try {
       expect((await q.call('/api/auth/me')).body.setupPending).toBe(true);
-      const token = await q.pulse.auth!.links.create('setup', null);
+      // the link the server printed once at start
+      const found = printed.map((l) => /\/setup\?token=([A-Za-z0-9_-]+)/.exec(l)).filter((m) => m !== null);
+      expect(found).toHaveLength(1);
+      const token = found[0]![1];
       const other = await q.pulse.auth!.links.create('setup', null);
       const bad = await q.call('/api/auth/setup', { method: 'POST', json: { token: 'ln_wrongwrongwrongwrongwrong', email: 'first@pulse.test', password: 'first-admin-password' } });
       expect(bad.status).toBe(410);
