@@ -197,8 +197,19 @@ async function signInLines(): Promise<string[]> {
     `    A new link       npm run user:link -- --email ${adminEmail}   (each link works once, for 24 hours)`,
     `    Your own user    npm run user:create -- --email you@example.com --password '…' --role admin`,
   ];
+  const cliEnv = { ...process.env, PORT: String(settings.port) };
   try {
-    const { result } = await runAdmin('user:link', { email: adminEmail }, { ...process.env, PORT: String(settings.port) });
+    // Pulse creates the first admin just after it starts listening: while it has no users at all,
+    // the demo admin is on its way (a data folder with other users never gets it)
+    let { result } = await runAdmin('user:link', { email: adminEmail }, cliEnv);
+    for (let waited = 0; !result.ok && result.error.startsWith('no user with the email') && waited < 15_000; waited += 250) {
+      const users = await runAdmin('user:list', {}, cliEnv);
+      const someone = !users.result.ok || (users.result.data as { users: unknown[] }).users.length > 0;
+      if (!someone) await new Promise((r) => setTimeout(r, 250));
+      // once anyone exists, one last ask settles it (the admin may have been created in between)
+      ({ result } = await runAdmin('user:link', { email: adminEmail }, cliEnv));
+      if (someone) break;
+    }
     if (result.ok) {
       const { path } = result.data as { path: string };
       return [`  Sign in: ${base}${path}`, `           (one-time link; it signs you in as the ${ownAdmin ? 'admin' : 'demo admin'} ${adminEmail})`, ...elsewhere];
