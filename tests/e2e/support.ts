@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import type { LiveSnapshot } from '../../lib/live';
 import { E2E_ADMIN_EMAIL, E2E_ADMIN_KEY, E2E_ADMIN_PASSWORD, E2E_INGEST_KEY } from '../../playwright.config';
-import { startServer } from '../helpers/processes';
+import { startServer, type PulseProcess } from '../helpers/processes';
 
 /** Helpers shared by the browser tests. */
 
@@ -71,7 +71,18 @@ export async function startExtraServer(env: Record<string, string>): Promise<Ext
     startTimeoutMs: 60_000,
     logLevel: 'info',
   });
+  await awaitFirstAdmin(server);
   return { url: server.url, child: server.proc, output: server.output };
+}
+
+/**
+ * The server creates its first admin (PULSE_ADMIN_EMAIL) only once it is listening, so /api/health
+ * can answer before anyone can sign in: wait for its line saying so (needs logLevel 'info').
+ */
+export async function awaitFirstAdmin(server: PulseProcess): Promise<void> {
+  await server.waitForOutput(/created the first admin/, 60_000).catch((err: unknown) => {
+    throw new Error(`the first admin was not created: ${String(err)}\n${server.output()}`);
+  });
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {

@@ -2,7 +2,7 @@ import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { formatMoney } from '../../lib/money';
 import { formatTimeIn, zoneLabel } from '../../lib/shopTime';
 import { startServer, type PulseProcess } from '../helpers/processes';
-import { collectErrors, extraServerEnv, screenshotPath, signIn, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
+import { awaitFirstAdmin, collectErrors, extraServerEnv, screenshotPath, signIn, valueOf, isoAgo, lastHourOfTraffic, liveSnapshot, openLive, post, uid, type WireEvent } from './support';
 
 /**
  * The wall display (/wall) against the real server. Tests share one server with the other
@@ -17,11 +17,14 @@ import { collectErrors, extraServerEnv, screenshotPath, signIn, valueOf, isoAgo,
  * build the shared server uses (PULSE_NEXT_DIST_DIR, inherited).
  */
 async function startShop(env: Record<string, string>): Promise<PulseProcess> {
-  return startServer({
+  const server = await startServer({
     // the e2e keys and admin, and a data folder (so a database) of its own: a browser signs in to it
     env: extraServerEnv(env),
     startTimeoutMs: 60_000,
+    logLevel: 'info',
   });
+  await awaitFirstAdmin(server);
+  return server;
 }
 
 /** Lets resize observers catch up with a viewport change. */
