@@ -49,7 +49,8 @@ describe('the admin CLI and the control socket (embedded database)', { timeout: 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pulse-ctl-'));
     // an explicit environment: no DATABASE_URL, whatever the test setup put into process.env
-    pulse = await createPulse(loadConfig({ PULSE_UI: 'off', PULSE_DATA_DIR: dir, LIVE_MIN_INTERVAL_MS: '50' }));
+    // a stand-in page renderer, so the page gate (and its /auth/link) is served
+    pulse = await createPulse(loadConfig({ PULSE_UI: 'off', PULSE_DATA_DIR: dir, LIVE_MIN_INTERVAL_MS: '50' }), { next: (_req, res) => void res.end('page') });
     url = await pulse.listen(0, '127.0.0.1');
   }, 180_000);
 
@@ -121,6 +122,15 @@ describe('the admin CLI and the control socket (embedded database)', { timeout: 
     expect(r.code, r.out).toBe(0);
     // the running Pulse knows its own port
     expect(r.out).toContain(`http://localhost:${new URL(url).port}/auth/link?token=`);
+    const path = /(\/auth\/link\?token=\S+)/.exec(r.out)![1];
+    const opened = await fetch(`${url}${path}`, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    const cookie = opened.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const me = await (await fetch(`${url}/api/auth/me`, { headers: { cookie } })).json();
+    expect(me.user?.email).toBe('ana@example.com');
+    // once only
+    const again = await fetch(`${url}${path}`, { redirect: 'manual' });
+    expect(again.headers.get('location')).toContain('link=invalid');
   });
 
   it('the control socket refuses what is not a command', async () => {
