@@ -10,6 +10,7 @@ export default defineConfig({
     exclude: ['tests/e2e/**', 'node_modules/**'],
     environment: 'node',
     setupFiles: ['tests/helpers/silence.ts'],
+    globalSetup: ['tests/helpers/dbGlobalSetup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // integration tests start real servers on their own ports; keep files in separate workers

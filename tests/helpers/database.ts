@@ -85,11 +85,34 @@ async function dropLeftovers(): Promise<void> {
 
 let shared: Promise<string> | undefined;
 
-/** this worker process's PostgreSQL database, created and migrated on first use */
+/** set by tests/helpers/dbGlobalSetup.ts: a migrated database each worker's is copied from */
+export const TEMPLATE_ENV = 'PULSE_TEST_DB_TEMPLATE';
+
+/**
+ * this worker process's PostgreSQL database, created on first use: a copy of the run's migrated
+ * template when the global setup made one (no schema engine to load per test file), else
+ * created and migrated here
+ */
 export function testDatabaseUrl(): Promise<string> {
   shared ??= (async () => {
     dropAtExit();
     await dropLeftovers().catch(() => {});
+    const template = process.env[TEMPLATE_ENV];
+    if (template) {
+      const name = `pulse_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+          break;
+        } catch (err) {
+          // two workers copying at the same instant: "source database … is being accessed by other users"
+          if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err;
+          await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+        }
+      }
+      toDrop.add(name);
+      return databaseUrl(name);
+    }
     const url = await createEmptyDatabase();
     await applyMigrations({ url });
     return url;

@@ -13,3 +13,11 @@ if (!process.env.PULSE_DATA_DIR) {
   process.env.PULSE_DATA_DIR = dir;
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 }
+
+// in-process Pulses and the servers tests spawn keep users and keys in PostgreSQL: this worker's
+// own database (a copy of the run's migrated template); a test wanting the embedded database
+// passes an environment without DATABASE_URL
+if (!process.env.DATABASE_URL) {
+  const { testDatabaseUrl } = await import('./database');
+  process.env.DATABASE_URL = await testDatabaseUrl();
+}
