@@ -42,7 +42,10 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   // sign in through the API: page.request shares the page's cookies
-  const login = await page.request.post(`${server.url}/api/auth/login`, { data: { email: BENCH_ADMIN_EMAIL, password: BENCH_ADMIN_PASSWORD } });
+  // (the server creates its first admin just after it starts listening: a 401 is retried a while)
+  const signIn = () => page.request.post(`${server.url}/api/auth/login`, { data: { email: BENCH_ADMIN_EMAIL, password: BENCH_ADMIN_PASSWORD } });
+  let login = await signIn();
+  for (const deadline = Date.now() + 30_000; login.status() === 401 && Date.now() < deadline; login = await signIn()) await sleep(250);
   if (login.status() !== 200) throw new Error(`sign-in answered ${login.status()}: ${await login.text()}`);
   await page.goto(`${server.url}/wall`);
   if (new URL(page.url()).pathname !== '/wall') throw new Error(`/wall led to ${page.url()} instead`);
