@@ -83,9 +83,12 @@ export function createNonce(): string {
  * - `script-src 'nonce-…' 'strict-dynamic'`: only the scripts Next marked with this response's
  *   nonce, and the chunks they load; 'self' is a fallback for browsers without strict-dynamic
  *   (newer ones ignore it). React's development build evaluates code (`'unsafe-eval'`, dev only).
- * - `style-src 'self'`: the stylesheets Next links. `style-src-attr 'unsafe-inline'`: style
- *   attributes in the server-rendered HTML (bar widths, chart colours, Recharts' SVG); they
- *   cannot run code, and `<style>` elements stay limited to 'self' and the nonce.
+ * - `style-src 'self' 'nonce-…'`: the stylesheets Next links (and any `<style>` it nonces). No
+ *   'unsafe-inline': the server-rendered HTML has no style attributes, and the ones React sets
+ *   later (bar widths, chart colours, Recharts' SVG) go through the CSSOM, which CSP does not
+ *   govern (measured: 27 styled elements on a busy overview, no violation). A style attribute
+ *   rendered on the server would be refused, and the Playwright spec would say so. In
+ *   development (hot reloading, the error overlay) styles are inlined: 'unsafe-inline' there only.
  * - `img-src 'self' data: blob:`: icons and SVG data URLs. `font-src 'self' data:`.
  * - `connect-src 'self'`: the API and socket.io, including its WebSocket (CSP3 lets 'self' match
  *   ws:/wss: of the same host; Chromium does).
@@ -96,8 +99,7 @@ export function pageCsp(nonce: string, opts: Pick<SecurityHeaderOptions, 'dev'>)
   return [
     "default-src 'self'",
     `script-src ${script.join(' ')}`,
-    `style-src 'self' 'nonce-${nonce}'`,
-    "style-src-attr 'unsafe-inline'",
+    `style-src 'self' ${opts.dev ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",
