@@ -190,9 +190,12 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
+// the sign-in link on the same host as the page addresses printed below: a session cookie set
+// on localhost is not sent to 127.0.0.1
+const base = process.env.PULSE_PUBLIC_URL?.trim().replace(/\/$/, '') || url;
+
 /** the lines that tell the newcomer how to sign in: a one-time link from the running Pulse */
 async function signInLines(): Promise<string[]> {
-  const base = process.env.PULSE_PUBLIC_URL?.trim().replace(/\/$/, '') || `http://localhost:${settings.port}`;
   const elsewhere = [
     `    A new link       npm run user:link -- --email ${adminEmail}   (each link works once, for 24 hours)`,
     `    Your own user    npm run user:create -- --email you@example.com --password '…' --role admin`,
