@@ -32,8 +32,13 @@ Settings, all from the environment:
                      shop currency is worth so little (or so much) that 1000 of it would make
                      ordinary orders high-value (or none), the demo sets about €1,000 and says so
   INGEST_API_KEYS, ADMIN_API_KEYS
-                     keys (default: fresh random ones, printed); the admin key lets the simulator
-                     set stock levels and you act on dead letters on /pipeline
+                     keys (default: fresh random ones, printed): the simulator sends events with
+                     the first INGEST_API_KEYS key (publishable) and sets stock levels with the
+                     first ADMIN_API_KEYS key (secret: setting inventory needs one)
+  PULSE_ADMIN_EMAIL, PULSE_ADMIN_PASSWORD
+                     the admin the demo signs you in as (default demo@pulse.local with a fresh
+                     random password, created only while the data folder has no users); the demo
+                     prints a one-time sign-in link for it
   PULSE_UI=off       no pages (and no page build): the API only
 
 Ctrl-C stops the traffic, delivers the events already queued, then stops Pulse; a second
