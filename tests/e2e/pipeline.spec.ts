@@ -136,7 +136,7 @@ test.describe('embedded server', () => {
   test("the admin's session shows that there are no dead letters, with no key to type or keep", async ({ page, context }) => {
     const errors = collectErrors(page);
     // the page asks with the session cookie alone, never with a key of its own
-    const asked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/pipeline/dead-letters');
+    const asked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/pipeline/dead-letters', { timeout: 15_000 });
     await page.goto('/pipeline');
     const request = await asked;
     expect(await request.headerValue('authorization')).toBeNull();

@@ -24,7 +24,10 @@ export function collectErrors(page: Page, ignore?: RegExp): string[] {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !(ignore && ignore.test(message.text()))) errors.push(message.text());
+    if (message.type() !== 'error' || (ignore && ignore.test(message.text()))) return;
+    // a failed resource names only its status: say which one
+    const at = message.location().url;
+    errors.push(/^Failed to load resource/.test(message.text()) && at ? `${message.text()} (${at})` : message.text());
   });
   return errors;
 }
