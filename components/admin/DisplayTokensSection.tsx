@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { DisplayTokenInfo } from '@/lib/auth';
 import { ConfirmButton, CopyOnce, ErrorNotice } from './controls';
 import { useCreateDisplayToken, useDisplayTokens, useRevokeDisplayToken } from './adminApi';
-import { when } from './format';
+import { when, withEllipsis } from './format';
 
 /** Links that open the wall on a TV without a password, and see nothing else. */
 export function DisplayTokensSection() {
@@ -102,7 +102,7 @@ function TokenRow({ token }: { token: DisplayTokenInfo }) {
         <span className="admin-strong">{token.name}</span>
       </td>
       <td data-label="Token">
-        <code className="admin-prefix">{token.prefix}…</code>
+        <code className="admin-prefix">{withEllipsis(token.prefix)}</code>
       </td>
       <td data-label="Created">
         {when(token.createdAt)}

@@ -6,7 +6,7 @@ import { DEFAULT_RATE_LIMIT_PER_MINUTE, KEY_KINDS, RATE_LIMIT_MAX, RATE_LIMIT_MI
 import { formatNumber } from '@/lib/format';
 import { ConfirmButton, CopyOnce, ErrorNotice } from './controls';
 import { useApiKeys, useCreateKey, useRevokeKey } from './adminApi';
-import { when } from './format';
+import { when, withEllipsis } from './format';
 
 const KIND_LABELS: Record<KeyKind, string> = { publishable: 'Publishable', secret: 'Secret' };
 const KIND_HINTS: Record<KeyKind, string> = {
@@ -157,7 +157,7 @@ function KeyRow({ apiKey }: { apiKey: ApiKeyInfo }) {
       </td>
       <td data-label="Key">
         <code className="admin-prefix" data-testid="key-prefix">
-          {apiKey.prefix}…
+          {withEllipsis(apiKey.prefix)}
         </code>
       </td>
       <td data-label="Created">

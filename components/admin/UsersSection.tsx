@@ -134,8 +134,10 @@ function UserRow({ user, self, locked }: { user: UserInfo; self: boolean; locked
   return (
     <tr data-testid="user-row" data-email={user.email} className={user.disabled ? 'is-disabled' : undefined}>
       <td data-label="Email">
-        <span className="admin-strong">{user.email}</span>
-        {self && <span className="chip admin-self">you</span>}
+        <span>
+          <span className="admin-strong">{user.email}</span>
+          {self && <span className="chip admin-self">you</span>}
+        </span>
       </td>
       <td data-label="Role">
         <select

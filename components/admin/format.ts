@@ -22,3 +22,6 @@ export function lockedUntil(iso: string | null, now: number): string | null {
 }
 
 export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** a key's or token's first characters, marked as the start of something longer (once) */
+export const withEllipsis = (prefix: string) => (prefix.endsWith('…') ? prefix : `${prefix}…`);

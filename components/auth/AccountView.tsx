@@ -80,8 +80,10 @@ export function AccountView() {
                     {sessions.data.map((s) => (
                       <tr key={s.id}>
                         <td data-label="Browser">
-                          <span className="admin-strong">{s.userAgent ?? 'unknown browser'}</span>
-                          {s.current && <span className="chip admin-self">this one</span>}
+                          <span>
+                            <span className="admin-strong">{s.userAgent ?? 'unknown browser'}</span>
+                            {s.current && <span className="chip admin-self">this one</span>}
+                          </span>
                         </td>
                         <td data-label="Signed in">{when(s.createdAt)}</td>
                         <td data-label="Last seen">{when(s.lastSeenAt)}</td>
