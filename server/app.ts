@@ -8,7 +8,7 @@ import type { Config } from './config';
 import { createAdapters, type Adapters } from './adapters/createAdapters';
 import { openRedis } from './adapters/redis/redisClient';
 import { createAuthorizer, StaticKeys } from './http/authorize';
-import { bootstrapFirstAdmin, createAuth, type Auth } from './auth/createAuth';
+import { createAdminFromEnv, createAuth, printSetupLink, type Auth } from './auth/createAuth';
 import { createOriginPolicy } from './auth/origins';
 import { startControlSocket } from './auth/controlSocket';
 import { openDatabase, type Database } from './db/database';
@@ -70,6 +70,7 @@ export async function createPulse(
     db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PULSE_DATA_DIR });
     try {
       auth = await createAuth(db, config, origins);
+      await createAdminFromEnv(auth, config);
     } catch (err) {
       await db.close();
       throw err;
@@ -251,8 +252,8 @@ export async function createPulse(
           resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`);
         });
       });
-      // the first admin (or the setup link) once people can reach the sign-in page
-      if (auth) await bootstrapFirstAdmin(auth, config, config.PULSE_PUBLIC_URL?.replace(/\/$/, '') ?? url);
+      // without a first admin, the way to make one, once people can reach the page
+      if (auth) await printSetupLink(auth, config.PULSE_PUBLIC_URL?.replace(/\/$/, '') ?? url);
       return url;
     },
     close() {

@@ -59,21 +59,27 @@ export async function createAuth(db: Database, config: Config, origins: OriginPo
 }
 
 /**
- * The first admin: from PULSE_ADMIN_EMAIL / PULSE_ADMIN_PASSWORD when the database has no users,
- * else a one-time setup link, printed once. Several web processes may race here: the unique
- * email makes the first creation win, and a second link printed is harmless (each works once).
+ * The first admin from PULSE_ADMIN_EMAIL / PULSE_ADMIN_PASSWORD, when the database has no users:
+ * done before the server listens, so nobody can sign in to a half-made Pulse. Several web
+ * processes may race here: the unique email makes the first creation win.
  */
-export async function bootstrapFirstAdmin(auth: Auth, config: Config, where: string): Promise<void> {
+export async function createAdminFromEnv(auth: Auth, config: Config): Promise<void> {
+  if (!config.PULSE_ADMIN_EMAIL || !config.PULSE_ADMIN_PASSWORD) return;
   if ((await auth.accounts.userCount()) > 0) return;
-  if (config.PULSE_ADMIN_EMAIL && config.PULSE_ADMIN_PASSWORD) {
-    try {
-      await auth.accounts.create({ ...SYSTEM_ACTOR, label: 'PULSE_ADMIN_EMAIL' }, { email: config.PULSE_ADMIN_EMAIL, password: config.PULSE_ADMIN_PASSWORD, role: 'admin' });
-      log.info(`created the first admin, ${config.PULSE_ADMIN_EMAIL.trim().toLowerCase()} (from PULSE_ADMIN_EMAIL); sign in at ${where}/login`);
-    } catch (err) {
-      if ((await auth.accounts.userCount()) === 0) throw err;
-    }
-    return;
+  try {
+    await auth.accounts.create({ ...SYSTEM_ACTOR, label: 'PULSE_ADMIN_EMAIL' }, { email: config.PULSE_ADMIN_EMAIL, password: config.PULSE_ADMIN_PASSWORD, role: 'admin' });
+    log.info(`created the first admin, ${config.PULSE_ADMIN_EMAIL.trim().toLowerCase()} (from PULSE_ADMIN_EMAIL)`);
+  } catch (err) {
+    if ((await auth.accounts.userCount()) === 0) throw err;
   }
+}
+
+/**
+ * With no users and no PULSE_ADMIN_EMAIL: a one-time setup link, printed once the server
+ * listens (a second one printed by another web process is harmless: each works once).
+ */
+export async function printSetupLink(auth: Auth, where: string): Promise<void> {
+  if ((await auth.accounts.userCount()) > 0) return;
   const token = await auth.links.create('setup', null);
   log.info(`no users yet: open ${where}/setup?token=${token} to create the first admin (works once, for 24 hours), or run: npm run user:create -- --email you@example.com --password '…' --role admin`);
 }
