@@ -402,6 +402,8 @@ async function main(): Promise<number> {
   log(`${misses === 0 ? 'every view within its target' : `${misses} of ${results.length} view/range rows miss their target`}; ${differ === 0 ? 'lake and flat answers identical for every row' : `${differ} rows answer differently on the lake and the flat file`}`);
 
   const out = join('bench-results', `history-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  // the folder exists only when the lake was built in its default place
+  await mkdir('bench-results', { recursive: true });
   await writeFile(
     out,
     `${JSON.stringify({ startedAt, command: commandLine(), lake: { dir, events: lake.events, built: lake.built }, flat, runner: runner.kind, ranges, listing: Object.fromEntries(listing), runs, warmup, results: results.map((m) => ({ ...m, lakeP50: percentile(m.lake, 50), lakeP95: percentile(m.lake, 95), flatP50: percentile(m.flat, 50), flatP95: percentile(m.flat, 95) })), visibility }, null, 2)}\n`,
