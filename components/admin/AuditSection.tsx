@@ -127,8 +127,10 @@ function AuditRow({ entry }: { entry: AuditEntryInfo }) {
         <time dateTime={entry.at}>{whenExact(entry.at)}</time>
       </td>
       <td data-label="Actor">
-        <span className="admin-strong">{entry.actorLabel}</span>
-        {entry.actorKind !== 'user' && <span className="muted small"> ({entry.actorKind})</span>}
+        <span>
+          <span className="admin-strong">{entry.actorLabel}</span>
+          {entry.actorKind !== 'user' && <span className="muted small"> ({entry.actorKind})</span>}
+        </span>
       </td>
       <td data-label="Action">
         <code className="audit-action">{entry.action}</code>

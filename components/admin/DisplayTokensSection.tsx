@@ -105,8 +105,10 @@ function TokenRow({ token }: { token: DisplayTokenInfo }) {
         <code className="admin-prefix">{withEllipsis(token.prefix)}</code>
       </td>
       <td data-label="Created">
-        {when(token.createdAt)}
-        {token.createdBy && <span className="muted small admin-by"> by {token.createdBy}</span>}
+        <span>
+          {when(token.createdAt)}
+          {token.createdBy && <span className="muted small admin-by"> by {token.createdBy}</span>}
+        </span>
       </td>
       <td data-label="Last used">{when(token.lastUsedAt, 'never')}</td>
       <td data-label="Actions" className="admin-actions">

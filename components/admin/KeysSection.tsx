@@ -161,8 +161,10 @@ function KeyRow({ apiKey }: { apiKey: ApiKeyInfo }) {
         </code>
       </td>
       <td data-label="Created">
-        {when(apiKey.createdAt)}
-        {apiKey.createdBy && <span className="muted small admin-by"> by {apiKey.createdBy}</span>}
+        <span>
+          {when(apiKey.createdAt)}
+          {apiKey.createdBy && <span className="muted small admin-by"> by {apiKey.createdBy}</span>}
+        </span>
       </td>
       <td data-label="Last used">{when(apiKey.lastUsedAt, 'never')}</td>
       <td data-label="Rate limit" className="num">
