@@ -3,7 +3,11 @@ import { UserMenu } from '@/components/auth/UserMenu';
 import { Logo } from './Logo';
 import { Nav } from './Nav';
 
-/** Every page's header: the logo and the navigation, what the page shows at the right (if anything), and who is signed in. */
+/**
+ * Every page's header: the logo and the navigation, what the page shows at the right (if
+ * anything), and who is signed in at the far end. On a phone the page's part wraps below, so the
+ * pages and the user menu share the first row.
+ */
 export function AppHeader({ children }: { children?: ReactNode }) {
   return (
     <header className="app-header">
@@ -11,8 +15,8 @@ export function AppHeader({ children }: { children?: ReactNode }) {
         <Logo />
         <Nav />
       </div>
-      <div className="app-header-right">
-        {children}
+      {children !== undefined && <div className="app-header-right">{children}</div>}
+      <div className="app-header-user">
         <UserMenu />
       </div>
     </header>
