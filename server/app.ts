@@ -15,6 +15,7 @@ import { openDatabase, type Database } from './db/database';
 import { guardSockets } from './live/socketAuth';
 import { prometheusText } from './http/prometheus';
 import { createHttpHandler } from './http/routes';
+import { securityHeaderValues } from './http/securityHeaders';
 import { SnapshotBroadcaster } from './live/broadcaster';
 import { startPipelineSampler, type PipelineSampler } from './live/pipelineHistory';
 import { createSnapshotSource } from './live/snapshots';
@@ -226,7 +227,15 @@ export async function createPulse(
     history: lakeHistory,
     next: serveWeb ? opts.next : undefined,
   });
-  http.on('request', (req, res) => void handleHttp(req, res));
+  // socket.io answers its own path (engine.io listens on the same server); the router must not
+  // answer it too, or engine.io writes to a finished response and the process dies
+  http.on('request', (req, res) => {
+    if (req.url?.startsWith('/socket.io/')) return;
+    void handleHttp(req, res);
+  });
+  // engine.io writes its responses itself: the same security headers as every other answer
+  const headerOpts = { trustProxy: config.TRUST_PROXY, dev: config.NODE_ENV !== 'production' };
+  io.engine.on('headers', (headers: Record<string, string>, req: IncomingMessage) => Object.assign(headers, securityHeaderValues(req, headerOpts)));
   if (opts.nextUpgrade) {
     const nextUpgrade = opts.nextUpgrade;
     http.on('upgrade', (req, socket, head) => {

@@ -15,7 +15,7 @@ import type { RulesDeps } from './rules';
  * they test against a plain object and survive the pipeline being rewired underneath.
  */
 export interface HttpDeps extends RulesDeps {
-  config: Pick<Config, 'PULSE_ROLE' | 'TRUST_PROXY' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG' | 'SHOP_CURRENCY' | 'MASK_PROPERTY_KEYS'>;
+  config: Pick<Config, 'PULSE_ROLE' | 'NODE_ENV' | 'TRUST_PROXY' | 'CORS_ALLOWED_ORIGINS' | 'INGEST_MAX_BODY_BYTES' | 'INGEST_MAX_BATCH' | 'PIPELINE_MAX_BACKLOG' | 'SHOP_CURRENCY' | 'MASK_PROPERTY_KEYS'>;
   /** the one permission check every route uses */
   authorize: Authorize;
   /** sign-in, keys, display tokens and the audit log (web processes; a worker has no database) */

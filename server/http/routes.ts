@@ -25,6 +25,7 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
   const always: Route[] = [{ method: 'GET', path: '/api/health', handler: createHealthHandler(deps) }];
   if (deps.config.PULSE_ROLE === 'worker') {
     return createRouter([...always, { method: 'GET', path: '/metrics', handler: createPrometheusHandler(deps, authorize) }], {
+      securityHeaders: headerOptions(deps),
       fallback: () => {
         throw new HttpError('not_found', 'this is a worker process: only /api/health and /metrics are served');
       },
@@ -76,5 +77,9 @@ export function createHttpHandler(deps: HttpDeps): RawHandler {
     const history = createHistoryHandlers(deps.history, authorize);
     web.push({ method: 'GET', path: '/api/history', handler: history.index }, { method: 'GET', path: '/api/history/:view', handler: history.view });
   }
-  return createRouter([...always, ...web], { fallback: deps.next ? createPageGate(deps.auth, deps.next) : undefined });
+  return createRouter([...always, ...web], { fallback: deps.next ? createPageGate(deps.auth, deps.next) : undefined, securityHeaders: headerOptions(deps) });
+}
+
+function headerOptions(deps: HttpDeps) {
+  return { trustProxy: deps.config.TRUST_PROXY, dev: deps.config.NODE_ENV !== 'production' };
 }

@@ -76,6 +76,7 @@ export async function startHttpFixture(
     throw err;
   }
   const config: ConfigPart = {
+    NODE_ENV: 'test',
     TRUST_PROXY: false,
     PULSE_ROLE: 'all',
     CORS_ALLOWED_ORIGINS: ['https://shop.example'],
