@@ -79,6 +79,9 @@ test.beforeAll(async ({ request }) => {
   const yesterdayAt = (hour: number) => yesterdayStart + hour * 3_600_000;
   const purchases: { at: number; day: 'yesterday' | 'today'; amount: number; currency: string; country: string }[] = [
     // six-figure money so big numbers must fit
+    // just after yesterday's midnight: today compared with yesterday up to the same time always has
+    // something to compare with, whatever the time of day the test runs at
+    { at: yesterdayAt(0) + 30_000, day: 'yesterday', amount: 7.5, currency: 'EUR', country: 'FR' },
     { at: yesterdayAt(9), day: 'yesterday', amount: 123_456.78, currency: 'EUR', country: 'DE' },
     { at: yesterdayAt(13), day: 'yesterday', amount: 19.99, currency: 'EUR', country: 'FR' },
     { at: yesterdayAt(15), day: 'yesterday', amount: 250, currency: 'USD', country: 'US' },
