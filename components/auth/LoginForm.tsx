@@ -53,6 +53,8 @@ export function LoginForm() {
   };
 
   const signedIn = me.data?.user ?? null;
+  // a one-time sign-in link (npm run demo, the admin commands) that was used or expired
+  const badLink = params.get('link') === 'invalid';
 
   return (
     <AuthCard title="Sign in to Pulse" lead="Live revenue, orders and alerts for your shop." testId="login-card">
@@ -63,6 +65,12 @@ export function LoginForm() {
             The first admin is created with the one-time setup link the server printed when it started (open it in this browser),
             or on the server with <code>npm run user:create -- --email … --password … --role admin</code>.
           </span>
+        </div>
+      )}
+      {badLink && (
+        <div className="notice notice-warning auth-setup-note" data-testid="link-invalid">
+          <strong>That sign-in link no longer works.</strong>
+          <span>Each link signs in once and expires soon after it is made. Sign in with your email and password, or ask for a new link.</span>
         </div>
       )}
       {signedIn && (
