@@ -43,7 +43,9 @@ function redirect(res: ServerResponse, location: string): void {
 
 /** `next` for the sign-in page: our own path and query, nothing that could lead elsewhere */
 function returnPath(url: string): string {
-  return url.startsWith('/') && !url.startsWith('//') && url.length <= 2000 ? url : '/';
+  // browsers read `/\host` as `//host`, and strip tabs and newlines before resolving
+  const ours = url.startsWith('/') && url.length <= 2000 && !/[\\\u0000-\u001f\u007f]/.test(url) && !url.startsWith('//');
+  return ours ? url : '/';
 }
 
 /**
