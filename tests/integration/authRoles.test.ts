@@ -161,6 +161,13 @@ describe('pages, through the gate', () => {
     expect(r.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/admin?x=1')}`);
     const signedIn = await callers.admin('/login?next=//evil.example');
     expect([signedIn.status, signedIn.headers.get('location')]).toEqual([303, '/']);
+    // browsers read a backslash as a slash and drop tabs: both would lead to //evil.example
+    for (const next of ['/\\evil.example', '/%5Cevil.example', '/\t/evil.example']) {
+      const r2 = await callers.admin(`/login?next=${encodeURIComponent(decodeURIComponent(next))}`);
+      expect([next, r2.status, r2.headers.get('location')]).toEqual([next, 303, '/']);
+    }
+    const ours = await callers.admin(`/login?next=${encodeURIComponent('/history?range=7d')}`);
+    expect(ours.headers.get('location')).toBe('/history?range=7d');
   });
 
   it('a display link that is not valid sets no cookie', async () => {
