@@ -38,7 +38,11 @@ export function createOriginPolicy(opts: { publicUrl?: string; allowed: readonly
     if (origin === undefined) return true;
     const o = normalise(origin);
     if (o === null) return false;
-    return configured.has(o) || o === requestOrigin(req);
+    if (configured.has(o)) return true;
+    // the host the request was addressed to; the scheme is not compared, so a TLS proxy in
+    // front (which the browser sees as https, and we as http) works without TRUST_PROXY
+    const host = (opts.trustProxy && firstValue(req.headers['x-forwarded-host'])) || req.headers.host?.toLowerCase();
+    return host !== undefined && new URL(o).host === host;
   };
   return {
     allowed,
