@@ -50,4 +50,23 @@ describe('loadConfig', () => {
     expect(fail({ CURRENCY_RATES: 'USD=abc' })).toMatch(/CURRENCY_RATES="USD=abc": .*USD/);
     expect(fail({ CURRENCY_RATES: 'EUR=1' })).toContain('CURRENCY_RATES="EUR=1"');
   });
+
+  it('the database and sign-in settings: defaults, and the combinations that cannot work', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ DATABASE_URL: undefined, SESSION_IDLE_MINUTES: 720, SESSION_MAX_HOURS: 168, TRUST_PROXY: false, READ_ALLOWED_ORIGINS: [] });
+    expect(c.MASK_PROPERTY_KEYS).toContain('email');
+    // several web processes cannot share the embedded database
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', PULSE_WEB_PROCESSES: '2' })).toThrow(/PULSE_WEB_PROCESSES=2: .*set DATABASE_URL/);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', PULSE_WEB_PROCESSES: '2', DATABASE_URL: 'postgresql://db/pulse' }).PULSE_WEB_PROCESSES).toBe(2);
+    expect(() => loadConfig({ PULSE_ADMIN_EMAIL: 'a@b.c' })).toThrow(/set both .* or neither/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL=\(hidden\): must be a postgres/);
+    let message = '';
+    try {
+      loadConfig({ PULSE_ADMIN_EMAIL: 'a@b.c', PULSE_ADMIN_PASSWORD: 'short-pw' });
+    } catch (err) {
+      message = String(err);
+    }
+    expect(message).toMatch(/PULSE_ADMIN_PASSWORD=\(hidden\): must be at least 12 characters/);
+    expect(message).not.toContain('short-pw');
+  });
 });
