@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { AuditEntryInfo } from '@/lib/auth';
-import { ErrorNotice } from './controls';
+import { AdminTable, ErrorNotice, ListState } from './controls';
 import { useAuditPage, type AuditFilter } from './adminApi';
 import { whenExact } from './format';
 
@@ -72,34 +72,21 @@ export function AuditSection() {
         </div>
       </form>
       <ErrorNotice title="Cannot load the audit log." error={page.error} testId="audit-error" />
-      {page.isPending ? (
-        <p className="muted">Loading the audit log…</p>
-      ) : page.data ? (
-        page.data.entries.length === 0 ? (
-          <div className="admin-empty" data-testid="audit-empty">
-            {filtered ? 'No entries match these filters.' : before ? 'No older entries.' : 'Nothing recorded yet: admin actions show up here.'}
-          </div>
-        ) : (
-          <div className="admin-table-wrap">
-            <table className="admin-table audit-table" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th>Time</th>
-                  <th>Actor</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th>Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.entries.map((entry) => (
-                  <AuditRow key={entry.id} entry={entry} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
+      <ListState
+        pending={page.isPending}
+        loading="Loading the audit log…"
+        items={page.data?.entries}
+        empty={filtered ? 'No entries match these filters.' : before ? 'No older entries.' : 'Nothing recorded yet: admin actions show up here.'}
+        emptyTestId="audit-empty"
+      >
+        {(items) => (
+          <AdminTable columns={['Time', 'Actor', 'Action', 'Target', 'Change']} testId="audit-table" className="audit-table">
+            {items.map((entry) => (
+              <AuditRow key={entry.id} entry={entry} />
+            ))}
+          </AdminTable>
+        )}
+      </ListState>
       <div className="audit-pager">
         {cursors.length > 1 && (
           <button type="button" className="btn" onClick={() => setCursors((c) => c.slice(0, -1))}>

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { DisplayTokenInfo } from '@/lib/auth';
-import { ConfirmButton, CopyOnce, ErrorNotice } from './controls';
+import { AdminTable, CopyOnce, CreatedCell, ErrorNotice, FormSubmit, ListState, RevokeCell } from './controls';
 import { useCreateDisplayToken, useDisplayTokens, useRevokeDisplayToken } from './adminApi';
 import { when, withEllipsis } from './format';
 
@@ -28,34 +28,15 @@ export function DisplayTokensSection() {
         <CreateToken onCreated={setCreated} />
       )}
       <ErrorNotice title="Cannot load the display links." error={tokens.error} />
-      {tokens.isPending ? (
-        <p className="muted">Loading display links…</p>
-      ) : tokens.data ? (
-        tokens.data.length === 0 ? (
-          <div className="admin-empty">No display links yet.</div>
-        ) : (
-          <div className="admin-table-wrap">
-            <table className="admin-table" data-testid="tokens-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Token</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.map((token) => (
-                  <TokenRow key={token.id} token={token} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
+      <ListState pending={tokens.isPending} loading="Loading display links…" items={tokens.data} empty="No display links yet.">
+        {(items) => (
+          <AdminTable columns={['Name', 'Token', 'Created', 'Last used']} actions testId="tokens-table">
+            {items.map((token) => (
+              <TokenRow key={token.id} token={token} />
+            ))}
+          </AdminTable>
+        )}
+      </ListState>
     </section>
   );
 }
@@ -81,14 +62,14 @@ function CreateToken({ onCreated }: { onCreated: (created: { name: string; url: 
         <label htmlFor="token-name">Name of the screen</label>
         <input id="token-name" name="name" className="input" autoComplete="off" required maxLength={80} placeholder="e.g. Warehouse TV" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
-      <div className="admin-form-submit">
-        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create display link'}
-        </button>
-      </div>
-      <div className="admin-form-result">
-        <ErrorNotice title="Could not create the display link." error={create.error} testId="create-token-error" />
-      </div>
+      <FormSubmit
+        label="Create display link"
+        pendingLabel="Creating…"
+        pending={create.isPending}
+        errorTitle="Could not create the display link."
+        error={create.error}
+        errorTestId="create-token-error"
+      />
     </form>
   );
 }
@@ -104,29 +85,16 @@ function TokenRow({ token }: { token: DisplayTokenInfo }) {
       <td data-label="Token">
         <code className="admin-prefix">{withEllipsis(token.prefix)}</code>
       </td>
-      <td data-label="Created">
-        <span>
-          {when(token.createdAt)}
-          {token.createdBy && <span className="muted small admin-by"> by {token.createdBy}</span>}
-        </span>
-      </td>
+      <CreatedCell at={token.createdAt} by={token.createdBy} />
       <td data-label="Last used">{when(token.lastUsedAt, 'never')}</td>
-      <td data-label="Actions" className="admin-actions">
-        {revoked ? (
-          <span className="badge badge-off">Revoked {when(token.revokedAt)}</span>
-        ) : (
-          <ConfirmButton
-            label="Revoke"
-            question={`Revoke “${token.name}”? The screen shows a notice instead of the wall.`}
-            confirmLabel="Revoke"
-            busy={revoke.isPending}
-            busyLabel="Revoking…"
-            onConfirm={() => revoke.mutate(token.id)}
-            testId="revoke-token"
-          />
-        )}
-        <ErrorNotice title="Not revoked." error={revoke.error} />
-      </td>
+      <RevokeCell
+        revokedAt={token.revokedAt}
+        question={`Revoke “${token.name}”? The screen shows a notice instead of the wall.`}
+        testId="revoke-token"
+        revoking={revoke.isPending}
+        error={revoke.error}
+        onRevoke={() => revoke.mutate(token.id)}
+      />
     </tr>
   );
 }

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, KEY_KINDS, RATE_LIMIT_MAX, RATE_LIMIT_MIN, createdKeySchema, type ApiKeyInfo, type KeyKind } from '@/lib/auth';
 import { formatNumber } from '@/lib/format';
-import { ConfirmButton, CopyOnce, ErrorNotice } from './controls';
+import { AdminTable, CopyOnce, CreatedCell, ErrorNotice, FormSubmit, LabelledOptions, ListState, RevokeCell } from './controls';
 import { useApiKeys, useCreateKey, useRevokeKey } from './adminApi';
 import { when, withEllipsis } from './format';
 
@@ -46,36 +46,20 @@ export function KeysSection() {
         <CreateKey onCreated={setCreated} />
       )}
       <ErrorNotice title="Cannot load the keys." error={keys.error} />
-      {keys.isPending ? (
-        <p className="muted">Loading keys…</p>
-      ) : keys.data ? (
-        keys.data.length === 0 ? (
-          <div className="admin-empty">No keys yet. Keys from INGEST_API_KEYS and ADMIN_API_KEYS in the server&apos;s environment work as well and are not listed here.</div>
-        ) : (
-          <div className="admin-table-wrap">
-            <table className="admin-table" data-testid="keys-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Kind</th>
-                  <th>Key</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th>Rate limit</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.map((key) => (
-                  <KeyRow key={key.id} apiKey={key} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
+      <ListState
+        pending={keys.isPending}
+        loading="Loading keys…"
+        items={keys.data}
+        empty={<>No keys yet. Keys from INGEST_API_KEYS and ADMIN_API_KEYS in the server&apos;s environment work as well and are not listed here.</>}
+      >
+        {(items) => (
+          <AdminTable columns={['Name', 'Kind', 'Key', 'Created', 'Last used', 'Rate limit']} actions testId="keys-table">
+            {items.map((key) => (
+              <KeyRow key={key.id} apiKey={key} />
+            ))}
+          </AdminTable>
+        )}
+      </ListState>
     </section>
   );
 }
@@ -108,11 +92,7 @@ function CreateKey({ onCreated }: { onCreated: (created: z.infer<typeof createdK
       <div className="field">
         <label htmlFor="key-kind">Kind</label>
         <select id="key-kind" name="kind" className="input" value={kind} onChange={(e) => setKind(e.target.value as KeyKind)}>
-          {KEY_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABELS[k]}
-            </option>
-          ))}
+          <LabelledOptions values={KEY_KINDS} labels={KIND_LABELS} />
         </select>
         <span className="field-hint">{KIND_HINTS[kind]}</span>
       </div>
@@ -132,14 +112,7 @@ function CreateKey({ onCreated }: { onCreated: (created: z.infer<typeof createdK
           onChange={(e) => setRate(e.target.value)}
         />
       </div>
-      <div className="admin-form-submit">
-        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create key'}
-        </button>
-      </div>
-      <div className="admin-form-result">
-        <ErrorNotice title="Could not create the key." error={create.error} testId="create-key-error" />
-      </div>
+      <FormSubmit label="Create key" pendingLabel="Creating…" pending={create.isPending} errorTitle="Could not create the key." error={create.error} errorTestId="create-key-error" />
     </form>
   );
 }
@@ -160,32 +133,19 @@ function KeyRow({ apiKey }: { apiKey: ApiKeyInfo }) {
           {withEllipsis(apiKey.prefix)}
         </code>
       </td>
-      <td data-label="Created">
-        <span>
-          {when(apiKey.createdAt)}
-          {apiKey.createdBy && <span className="muted small admin-by"> by {apiKey.createdBy}</span>}
-        </span>
-      </td>
+      <CreatedCell at={apiKey.createdAt} by={apiKey.createdBy} />
       <td data-label="Last used">{when(apiKey.lastUsedAt, 'never')}</td>
       <td data-label="Rate limit" className="num">
         {formatNumber(apiKey.rateLimitPerMinute)}/min
       </td>
-      <td data-label="Actions" className="admin-actions">
-        {revoked ? (
-          <span className="badge badge-off">Revoked {when(apiKey.revokedAt)}</span>
-        ) : (
-          <ConfirmButton
-            label="Revoke"
-            question={`Revoke “${apiKey.name}”? Everything using it is refused from now on.`}
-            confirmLabel="Revoke"
-            busy={revoke.isPending}
-            busyLabel="Revoking…"
-            onConfirm={() => revoke.mutate(apiKey.id)}
-            testId="revoke-key"
-          />
-        )}
-        <ErrorNotice title="Not revoked." error={revoke.error} />
-      </td>
+      <RevokeCell
+        revokedAt={apiKey.revokedAt}
+        question={`Revoke “${apiKey.name}”? Everything using it is refused from now on.`}
+        testId="revoke-key"
+        revoking={revoke.isPending}
+        error={revoke.error}
+        onRevoke={() => revoke.mutate(apiKey.id)}
+      />
     </tr>
   );
 }

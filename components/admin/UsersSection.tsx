@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMe } from '@/components/auth/useMe';
 import { PASSWORD_MIN, ROLES, ROLE_LABELS, type Role, type UserInfo } from '@/lib/auth';
-import { ConfirmButton, Done, ErrorNotice } from './controls';
+import { AdminTable, ConfirmButton, Done, ErrorNotice, FormSubmit, LabelledOptions, ListState } from './controls';
 import { useChangeUser, useCreateUser, useRevokeUserSessions, useUsers } from './adminApi';
 import { lockedUntil, when } from './format';
 
@@ -20,35 +20,15 @@ export function UsersSection() {
       </div>
       <CreateUser />
       <ErrorNotice title="Cannot load the users." error={users.error} />
-      {users.isPending ? (
-        <p className="muted">Loading users…</p>
-      ) : users.data ? (
-        users.data.length === 0 ? (
-          <div className="admin-empty">No users yet.</div>
-        ) : (
-          <div className="admin-table-wrap">
-            <table className="admin-table" data-testid="users-table">
-              <thead>
-                <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th>Last sign-in</th>
-                  <th>Status</th>
-                  <th>Sessions</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.map((user) => (
-                  <UserRow key={user.id} user={user} self={me.data?.user?.id === user.id} locked={lockedUntil(user.lockedUntil, now)} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
+      <ListState pending={users.isPending} loading="Loading users…" items={users.data} empty="No users yet.">
+        {(items) => (
+          <AdminTable columns={['Email', 'Role', 'Last sign-in', 'Status', 'Sessions']} actions testId="users-table">
+            {items.map((user) => (
+              <UserRow key={user.id} user={user} self={me.data?.user?.id === user.id} locked={lockedUntil(user.lockedUntil, now)} />
+            ))}
+          </AdminTable>
+        )}
+      </ListState>
     </section>
   );
 }
@@ -97,22 +77,12 @@ function CreateUser() {
       <div className="field">
         <label htmlFor="new-user-role">Role</label>
         <select id="new-user-role" name="role" className="input" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {ROLE_LABELS[r]}
-            </option>
-          ))}
+          <LabelledOptions values={ROLES} labels={ROLE_LABELS} />
         </select>
       </div>
-      <div className="admin-form-submit">
-        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-          {create.isPending ? 'Adding…' : 'Add user'}
-        </button>
-      </div>
-      <div className="admin-form-result">
-        <ErrorNotice title="Could not add the user." error={create.error} testId="create-user-error" />
+      <FormSubmit label="Add user" pendingLabel="Adding…" pending={create.isPending} errorTitle="Could not add the user." error={create.error} errorTestId="create-user-error">
         {created && !create.error && <Done>{created}</Done>}
-      </div>
+      </FormSubmit>
     </form>
   );
 }
@@ -148,11 +118,7 @@ function UserRow({ user, self, locked }: { user: UserInfo; self: boolean; locked
           title={self ? 'Another admin can change your role' : undefined}
           onChange={(e) => apply({ role: e.target.value as Role }, `${user.email} is now ${ROLE_LABELS[e.target.value as Role]}.`)}
         >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {ROLE_LABELS[r]}
-            </option>
-          ))}
+          <LabelledOptions values={ROLES} labels={ROLE_LABELS} />
         </select>
       </td>
       <td data-label="Last sign-in">{when(user.lastLoginAt, 'never')}</td>

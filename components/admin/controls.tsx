@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type ReactNode } from 'react';
+import { when } from './format';
 
 /**
  * A destructive action in two steps: the button, then "Sure?" with the consequence spelled out.
@@ -108,5 +109,131 @@ export function Done({ children }: { children: ReactNode }) {
     <div className="notice notice-good" role="status" data-testid="admin-done">
       <strong>{children}</strong>
     </div>
+  );
+}
+
+/**
+ * A list's states after its error notice: loading, nothing yet (`empty`, when given), or the
+ * items handed to `children` (typically an AdminTable).
+ */
+export function ListState<T>(props: {
+  pending: boolean;
+  loading: ReactNode;
+  items: readonly T[] | undefined;
+  empty?: ReactNode;
+  emptyTestId?: string;
+  children: (items: readonly T[]) => ReactNode;
+}) {
+  if (props.pending) return <p className="muted">{props.loading}</p>;
+  if (!props.items) return null;
+  if (props.items.length === 0 && props.empty !== undefined) {
+    return (
+      <div className="admin-empty" data-testid={props.emptyTestId}>
+        {props.empty}
+      </div>
+    );
+  }
+  return <>{props.children(props.items)}</>;
+}
+
+/** The admin pages' table: scrolls sideways on its own, a header cell a column, and an unlabelled actions column when `actions`. */
+export function AdminTable(props: { columns: readonly string[]; actions?: boolean; testId?: string; className?: string; children: ReactNode }) {
+  return (
+    <div className="admin-table-wrap">
+      <table className={props.className ? `admin-table ${props.className}` : 'admin-table'} data-testid={props.testId}>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th key={column}>{column}</th>
+            ))}
+            {props.actions && (
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A create form's last part: its submit button, and what went wrong (or right) once sent. */
+export function FormSubmit(props: {
+  label: string;
+  pendingLabel: string;
+  pending: boolean;
+  errorTitle: string;
+  error: unknown;
+  errorTestId: string;
+  children?: ReactNode;
+}) {
+  return (
+    <>
+      <div className="admin-form-submit">
+        <button type="submit" className="btn btn-primary" disabled={props.pending}>
+          {props.pending ? props.pendingLabel : props.label}
+        </button>
+      </div>
+      <div className="admin-form-result">
+        <ErrorNotice title={props.errorTitle} error={props.error} testId={props.errorTestId} />
+        {props.children}
+      </div>
+    </>
+  );
+}
+
+/** `<option>`s for a fixed list of values, each shown by its label. */
+export function LabelledOptions<V extends string>({ values, labels }: { values: readonly V[]; labels: Readonly<Record<V, string>> }) {
+  return (
+    <>
+      {values.map((value) => (
+        <option key={value} value={value}>
+          {labels[value]}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** "when, by whom" for a table's Created column */
+export function CreatedCell({ at, by }: { at: string; by: string | null }) {
+  return (
+    <td data-label="Created">
+      <span>
+        {when(at)}
+        {by && <span className="muted small admin-by"> by {by}</span>}
+      </span>
+    </td>
+  );
+}
+
+/** The actions cell of something revocable (a key, a display link): Revoke with a question, or when it was revoked. */
+export function RevokeCell(props: {
+  revokedAt: string | null;
+  question: string;
+  testId: string;
+  revoking: boolean;
+  error: unknown;
+  onRevoke: () => void;
+}) {
+  return (
+    <td data-label="Actions" className="admin-actions">
+      {props.revokedAt !== null ? (
+        <span className="badge badge-off">Revoked {when(props.revokedAt)}</span>
+      ) : (
+        <ConfirmButton
+          label="Revoke"
+          question={props.question}
+          confirmLabel="Revoke"
+          busy={props.revoking}
+          busyLabel="Revoking…"
+          onConfirm={props.onRevoke}
+          testId={props.testId}
+        />
+      )}
+      <ErrorNotice title="Not revoked." error={props.error} />
+    </td>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
+import { AdminTable, ErrorNotice, ListState } from '@/components/admin/controls';
 import { when } from '@/components/admin/format';
 import { AppHeader } from '@/components/ui/AppHeader';
 import { ROLE_LABELS, sessionInfoSchema, type SessionInfo } from '@/lib/auth';
@@ -47,61 +48,34 @@ export function AccountView() {
             )}
             <p className="muted">Every browser where you are signed in. End one you do not recognise, or left open on another computer.</p>
           </div>
-          {sessions.error && (
-            <div className="notice notice-critical" role="alert">
-              <strong>Cannot load your sessions.</strong>
-              <span>{sessions.error.message}</span>
-            </div>
-          )}
-          {revoke.error && (
-            <div className="notice notice-critical" role="alert">
-              <strong>Not ended.</strong>
-              <span>{revoke.error.message}</span>
-            </div>
-          )}
-          {sessions.isPending ? (
-            <p className="muted">Loading…</p>
-          ) : (
-            sessions.data && (
-              <div className="admin-table-wrap">
-                <table className="admin-table">
-                  <thead>
-                    <tr>
-                      <th>Browser</th>
-                      <th>Signed in</th>
-                      <th>Last seen</th>
-                      <th>Expires</th>
-                      <th>
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {sessions.data.map((s) => (
-                      <tr key={s.id}>
-                        <td data-label="Browser">
-                          <span>
-                            <span className="admin-strong">{s.userAgent ?? 'unknown browser'}</span>
-                            {s.current && <span className="chip admin-self">this one</span>}
-                          </span>
-                        </td>
-                        <td data-label="Signed in">{when(s.createdAt)}</td>
-                        <td data-label="Last seen">{when(s.lastSeenAt)}</td>
-                        <td data-label="Expires">{when(s.expiresAt)}</td>
-                        <td data-label="Actions" className="admin-actions">
-                          <div className="admin-actions-row">
-                            <button type="button" className="btn btn-danger-quiet" disabled={revoke.isPending} onClick={() => revoke.mutate(s)}>
-                              {revoke.isPending && revoke.variables?.id === s.id ? 'Ending…' : s.current ? 'Sign out here' : 'End session'}
-                            </button>
-                          </div>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          )}
+          <ErrorNotice title="Cannot load your sessions." error={sessions.error} />
+          <ErrorNotice title="Not ended." error={revoke.error} />
+          <ListState pending={sessions.isPending} loading="Loading…" items={sessions.data}>
+            {(items) => (
+              <AdminTable columns={['Browser', 'Signed in', 'Last seen', 'Expires']} actions>
+                {items.map((s) => (
+                  <tr key={s.id}>
+                    <td data-label="Browser">
+                      <span>
+                        <span className="admin-strong">{s.userAgent ?? 'unknown browser'}</span>
+                        {s.current && <span className="chip admin-self">this one</span>}
+                      </span>
+                    </td>
+                    <td data-label="Signed in">{when(s.createdAt)}</td>
+                    <td data-label="Last seen">{when(s.lastSeenAt)}</td>
+                    <td data-label="Expires">{when(s.expiresAt)}</td>
+                    <td data-label="Actions" className="admin-actions">
+                      <div className="admin-actions-row">
+                        <button type="button" className="btn btn-danger-quiet" disabled={revoke.isPending} onClick={() => revoke.mutate(s)}>
+                          {revoke.isPending && revoke.variables?.id === s.id ? 'Ending…' : s.current ? 'Sign out here' : 'End session'}
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </AdminTable>
+            )}
+          </ListState>
         </section>
       </main>
     </div>

@@ -5,6 +5,7 @@ import { useNow } from '@/components/hooks/useNow';
 import { formatAge, formatClock } from '@/lib/format';
 import { prettyPayload, type DeadLetter } from './deadLetterApi';
 import type { DeadLetterAction } from './useDeadLetters';
+import styles from './DeadLetterTable.module.css';
 
 const DAY_MS = 86_400_000;
 
@@ -24,7 +25,7 @@ export function DeadLetterTable(props: {
     });
 
   return (
-    <table className="table dl-table" data-testid="dead-letter-table">
+    <table className={`table dl-table ${styles.stack}`} data-testid="dead-letter-table">
       <thead>
         <tr>
           <th className="dl-toggle-col" aria-label="Payload" />

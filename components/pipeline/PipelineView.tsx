@@ -82,7 +82,7 @@ export function PipelineView() {
         <div className="pipeline-grid">
           <div className="pipeline-col">
             <EventLogPanel health={health.data} error={healthError} />
-            <DeadLettersPanel liveCount={snapshot?.pipeline.deadLetters} adminActions={history.data ? history.data.adminActions : history.isError ? null : undefined} />
+            <DeadLettersPanel liveCount={snapshot?.pipeline.deadLetters} />
           </div>
           <HealthPanel health={health.data} checkedAgoMs={checkedAgoMs} error={healthError} />
         </div>

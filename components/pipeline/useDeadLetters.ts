@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { goToSignIn } from '@/components/auth/redirect';
 import { ApiError, discardDeadLetter, listDeadLetters, replayDeadLetter, type DeadLetter } from './deadLetterApi';
 
 export type DeadLetterAction = 'replay' | 'discard';
@@ -22,23 +23,26 @@ function shouldRetry(failures: number, error: Error): boolean {
   return failures < 2;
 }
 
+export const isSignedOut = (error: unknown): boolean => error instanceof ApiError && error.status === 401;
+
 export function letterLabel(letter: Pick<DeadLetter, 'eventId'>): string {
   return letter.eventId ?? 'the undecodable log entry';
 }
 
 /**
- * The dead letters and the admin actions on them. The list is fetched again after every
- * action and whenever the live count of dead letters moves, so a replayed event that fails
- * again shows up without a manual refresh.
+ * The dead letters and the admin actions on them, authorised by the admin's session cookie
+ * (same-origin fetches send it; the page holds no key of its own). The list is fetched again
+ * after every action and whenever the live count of dead letters moves, so a replayed event that
+ * fails again shows up without a manual refresh. A 401 (the session ended) sends the browser to
+ * sign in and back here; a 403 stays on screen with the server's reason.
  */
-export function useDeadLetters(adminKey: string | null, liveCount: number | undefined) {
+export function useDeadLetters(liveCount: number | undefined) {
   const queryClient = useQueryClient();
   const [feedback, setFeedback] = useState<Feedback | null>(null);
 
   const list = useQuery({
-    queryKey: [QUERY_ROOT, adminKey],
-    queryFn: ({ signal }) => listDeadLetters(adminKey!, signal),
-    enabled: adminKey !== null,
+    queryKey: [QUERY_ROOT],
+    queryFn: ({ signal }) => listDeadLetters(signal),
     retry: shouldRetry,
     staleTime: 0,
   });
@@ -48,21 +52,18 @@ export function useDeadLetters(adminKey: string | null, liveCount: number | unde
   useEffect(() => {
     const previous = seenCount.current;
     seenCount.current = liveCount;
-    if (adminKey === null || liveCount === undefined || previous === undefined || previous === liveCount) return;
-    void queryClient.invalidateQueries({ queryKey: [QUERY_ROOT, adminKey] });
-  }, [adminKey, liveCount, queryClient]);
+    if (liveCount === undefined || previous === undefined || previous === liveCount) return;
+    void queryClient.invalidateQueries({ queryKey: [QUERY_ROOT] });
+  }, [liveCount, queryClient]);
 
-  // a forgotten key takes what it showed with it
+  // signed out meanwhile: off to sign in, coming back to this page
   useEffect(() => {
-    if (adminKey === null) {
-      queryClient.removeQueries({ queryKey: [QUERY_ROOT] });
-      setFeedback(null);
-    }
-  }, [adminKey, queryClient]);
+    if (isSignedOut(list.error)) goToSignIn();
+  }, [list.error]);
 
   const action = useMutation({
     mutationFn: ({ kind, letter }: { kind: DeadLetterAction; letter: DeadLetter }) =>
-      kind === 'replay' ? replayDeadLetter(adminKey!, letter.id) : discardDeadLetter(adminKey!, letter.id),
+      kind === 'replay' ? replayDeadLetter(letter.id) : discardDeadLetter(letter.id),
     onSuccess: (_result, { kind, letter }) => {
       const label = letterLabel(letter);
       setFeedback(
@@ -72,6 +73,7 @@ export function useDeadLetters(adminKey: string | null, liveCount: number | unde
       );
     },
     onError: (error, { kind, letter }) => {
+      if (isSignedOut(error)) return goToSignIn();
       setFeedback({
         tone: 'critical',
         letterId: letter.id,
