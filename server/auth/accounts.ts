@@ -164,6 +164,18 @@ export class Accounts {
     return u ? { id: u.id, email: u.email, role: u.role, disabled: u.disabledAt !== null } : null;
   }
 
+  /**
+   * Deletes sessions that ended (expired, idle or revoked) more than a day ago, and one-time
+   * links past their expiry: sign-ins add a row each, and nothing else would ever remove them.
+   */
+  async purgeEnded(): Promise<number> {
+    const dayAgo = new Date(this.now() - 24 * 3600_000);
+    const idleSince = new Date(this.now() - this.opts.sessionIdleMs - 24 * 3600_000);
+    const gone = await this.db.session.deleteMany({ where: { OR: [{ expiresAt: { lt: dayAgo } }, { revokedAt: { lt: dayAgo } }, { lastSeenAt: { lt: idleSince } }] } });
+    await this.db.oneTimeLink.deleteMany({ where: { expiresAt: { lt: dayAgo } } });
+    return gone.count;
+  }
+
   // ---- administration (audited) ----
 
   async list(): Promise<UserInfo[]> {

@@ -39,6 +39,11 @@ export async function createAuth(db: Database, config: Config, origins: OriginPo
     origins,
     sessions: { user: (t) => accounts.sessionUser(t), display: (t) => displays.principal(t) },
   };
+  // ended sessions and expired links are cleared at start and every hour
+  const purge = () => void accounts.purgeEnded().catch((err) => log.warn('could not clear ended sessions', { error: String(err) }));
+  purge();
+  const purgeTimer = setInterval(purge, 3600_000);
+  purgeTimer.unref();
   // once someone exists nobody is ever "first" again: remembered, not asked per request
   let anyone = false;
   return {
@@ -54,7 +59,10 @@ export async function createAuth(db: Database, config: Config, origins: OriginPo
       if (!anyone) anyone = (await accounts.userCount()) > 0;
       return !anyone;
     },
-    close: () => keys.stop(),
+    close: () => {
+      clearInterval(purgeTimer);
+      return keys.stop();
+    },
   };
 }
 

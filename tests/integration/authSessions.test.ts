@@ -276,4 +276,22 @@ describe('expiry, with an injected clock', () => {
     expect(await attempt('wrong-password-x', 16)).toBe(-401);
     expect(await attempt('lock-password-123', 17)).toBe(0);
   });
+
+  it('sessions that ended more than a day ago are cleared; live ones stay', async () => {
+    const user = await accounts.create(actor, { email: 'purge@pulse.test', password: 'purge-password-1', role: 'viewer' });
+    const live = await accounts.startSession(user);
+    const revoked = await accounts.startSession(user);
+    await accounts.endSession(revoked.token);
+    const count = () => db.prisma.session.count({ where: { userId: user.id } });
+    expect(await accounts.purgeEnded()).toBe(0);
+    expect(await count()).toBe(2);
+    clock += 25 * 3600_000; // both ended (revoked; the other idle and past its expiry) over a day ago
+    await accounts.purgeEnded();
+    expect(await count()).toBe(0);
+    const fresh = await accounts.startSession(user);
+    await accounts.purgeEnded();
+    expect(await accounts.sessionUser(fresh.token)).not.toBeNull();
+    expect(await count()).toBe(1);
+    expect(live.token).not.toBe(fresh.token);
+  });
 });
