@@ -59,18 +59,6 @@ export function parsePostgresUrl(url: string): PostgresTarget & { connectionStri
   return { url, schema, connectionString: u.toString() };
 }
 
-/** for logs: host, port and database, never the user or password */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || '(default database)';
-    const schema = u.searchParams.get('schema');
-    return `PostgreSQL ${u.hostname || 'localhost'}:${u.port || '5432'}/${db}${schema ? ` (schema ${schema})` : ''}`;
-  } catch {
-    return 'PostgreSQL (unparsable URL)';
-  }
-}
-
 /** pg pool options for a URL: `?schema=` becomes the connection's search_path */
 export function pgPoolConfig(url: string, extra: pg.PoolConfig = {}): pg.PoolConfig {
   const { connectionString, schema } = parsePostgresUrl(url);

@@ -6,7 +6,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { describePostgresUrl, pgliteClientAdapter, postgresClientAdapter } from './adapters';
+import { pgliteClientAdapter, postgresClientAdapter } from './adapters';
+import { describePostgresUrl } from './describe';
 import { PrismaClient } from './generated/client';
 import { acquireLock, DatabaseLockedError, type FileLock } from './lock';
 import { applyMigrations } from './migrate';
