@@ -40,6 +40,8 @@ export class Accounts {
   private readonly cache = new TtlCache<string, UserPrincipal | null>(20_000);
   private readonly revokedListeners: ((sessionIds: readonly string[]) => void)[] = [];
   readonly throttle = new ClientThrottle();
+  /** failed sign-ins for emails no account has (in memory, bounded) */
+  private readonly phantomLocks = new TtlCache<string, { failures: number; lockedUntil: number }>(50_000);
 
   constructor(
     private readonly db: PrismaClient,
@@ -70,9 +72,11 @@ export class Accounts {
     const normalised = email.trim().toLowerCase();
     // text no account can have (NUL, which PostgreSQL refuses, or broken Unicode) is an unknown email, not a database error
     const user = storable(normalised) ? await this.db.user.findUnique({ where: { email: normalised } }) : null;
-    if (user?.lockedUntil && user.lockedUntil.getTime() > now) {
-      throw tooMany(Math.ceil((user.lockedUntil.getTime() - now) / 1000), 'this account is locked after failed sign-ins');
-    }
+    // an email nobody has is locked like an account, so a lock tells nothing about who exists
+    const phantomKey = normalised.slice(0, 254);
+    const phantom = user ? undefined : this.phantomLocks.get(phantomKey, now);
+    const lockedUntil = user ? (user.lockedUntil?.getTime() ?? 0) : (phantom?.lockedUntil ?? 0);
+    if (lockedUntil > now) throw tooMany(Math.ceil((lockedUntil - now) / 1000), 'this account is locked after failed sign-ins');
     // an unknown email costs the same time as a wrong password: timing says nothing about accounts
     const good = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !good) {
@@ -81,6 +85,10 @@ export class Accounts {
         const failures = user.failedLogins + 1;
         const lock = accountLockMs(failures);
         await this.db.user.update({ where: { id: user.id }, data: { failedLogins: failures, lockedUntil: lock > 0 ? new Date(now + lock) : null } });
+      } else {
+        const failures = (phantom?.failures ?? 0) + 1;
+        const lock = accountLockMs(failures);
+        this.phantomLocks.set(phantomKey, { failures, lockedUntil: lock > 0 ? now + lock : 0 }, now + 24 * 3600_000);
       }
       throw new HttpError('invalid_credentials', 'wrong email or password');
     }

@@ -277,6 +277,23 @@ describe('expiry, with an injected clock', () => {
     expect(await attempt('lock-password-123', 17)).toBe(0);
   });
 
+  it('an email nobody has locks exactly like an account, so a lock does not reveal who exists', async () => {
+    await accounts.create(actor, { email: 'real@pulse.test', password: 'real-password-123', role: 'viewer' });
+    const attempt = (email: string, n: number) =>
+      accounts.login(email, 'wrong-password-x', { address: `203.0.113.${n}` }).then(
+        () => 'signed in',
+        (e: { status: number; headers: Record<string, string>; message: string }) => `${e.status} ${e.headers['Retry-After'] ?? ''} ${e.message}`,
+      );
+    const real: string[] = [];
+    const nobody: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      real.push(await attempt('real@pulse.test', i));
+      nobody.push(await attempt('nobody-here@pulse.test', 100 + i));
+    }
+    expect(nobody).toEqual(real);
+    expect(real[5]).toMatch(/^429 30 this account is locked/);
+  });
+
   it('sessions that ended more than a day ago are cleared; live ones stay', async () => {
     const user = await accounts.create(actor, { email: 'purge@pulse.test', password: 'purge-password-1', role: 'viewer' });
     const live = await accounts.startSession(user);
