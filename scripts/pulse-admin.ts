@@ -17,7 +17,7 @@ export const ADMIN_USAGE = `Usage: npm run <command> -- [flags]      (or: node -
 
 Users
   user:create    --email a@b.c --password '…' --role viewer|analyst|admin
-                 (passwords: at least 12 characters)
+                 (passwords: at least 12 characters; --password - reads it from standard input)
   user:list
   user:link      --email a@b.c      a one-time sign-in link for that user (24 hours)
 API keys
@@ -208,10 +208,24 @@ export function describeOutcome(command: AdminCommand, { result, via }: AdminOut
   return lines;
 }
 
+/**
+ * `--password -` reads the password from standard input (one line), so it appears neither in the
+ * shell history nor in the process list: `printf '%s' "$PW" | npm run user:create -- … --password -`.
+ */
+async function passwordFromStdin(argv: string[]): Promise<string[]> {
+  const at = argv.findIndex((a, i) => a === '--password=-' || (a === '--password' && argv[i + 1] === '-'));
+  if (at < 0) return argv;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const rest = argv[at] === '--password=-' ? argv.slice(at + 1) : argv.slice(at + 2);
+  return [...argv.slice(0, at), `--password=${password}`, ...rest];
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseCommandLine(process.argv.slice(2));
+    parsed = parseCommandLine(await passwordFromStdin(process.argv.slice(2)));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`pulse-admin: ${err.message}\nRun with --help for the commands and their flags.`);

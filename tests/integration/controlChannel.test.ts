@@ -20,16 +20,17 @@ interface Run {
   ms: number;
 }
 
-function cli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+function cli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<Run> {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   if (!('DATABASE_URL' in env)) delete childEnv.DATABASE_URL;
   delete childEnv.PULSE_PUBLIC_URL;
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/pulse-admin.ts', ...args], { env: childEnv as NodeJS.ProcessEnv, timeout: 120_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'scripts/pulse-admin.ts', ...args], { env: childEnv as NodeJS.ProcessEnv, timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: unknown }).code as number | null) : 0;
       resolve({ code: typeof code === 'number' ? code : null, out: `${stdout}${stderr}`, ms: Date.now() - started });
     });
+    child.stdin?.end(stdin ?? '');
   });
 }
 
@@ -77,6 +78,14 @@ describe('the admin CLI and the control socket (embedded database)', { timeout: 
     const { entries } = await pulse!.auth!.audit.page({ action: 'user.create' });
     expect(entries[0].actorKind).toBe('cli');
     expect(entries[0].actorLabel).toMatch(/^cli \(.+\)$/);
+  });
+
+  it('--password - reads the password from standard input, so it is in no argument list', async () => {
+    const secret = 'from-stdin-password-42';
+    const r = await cli(['user:create', '--email', 'quiet@example.com', '--password', '-', '--role', 'viewer'], { PULSE_DATA_DIR: dir }, `${secret}\n`);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toContain(secret);
+    expect(await login(url, 'quiet@example.com', secret)).toBe(200);
   });
 
   it('a duplicate email is refused with the reason (exit 1)', async () => {
