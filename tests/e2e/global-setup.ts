@@ -14,14 +14,8 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
   if (!baseURL) throw new Error('playwright.config.ts sets no baseURL');
   const context = await request.newContext({ baseURL });
   try {
-    // the server creates the first admin only once it is listening, so /api/health (which the
-    // webServer waits for) can answer a moment before the admin exists: retry that answer a while
-    const signIn = () => context.post('/api/auth/login', { data: { email: E2E_ADMIN_EMAIL, password: E2E_ADMIN_PASSWORD } });
-    let res = await signIn();
-    for (const deadline = Date.now() + 30_000; res.status() === 401 && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      res = await signIn();
-    }
+    // the server creates the first admin (PULSE_ADMIN_EMAIL) before it listens: the first try must work
+    const res = await context.post('/api/auth/login', { data: { email: E2E_ADMIN_EMAIL, password: E2E_ADMIN_PASSWORD } });
     if (res.status() !== 200) {
       throw new Error(`signing in as ${E2E_ADMIN_EMAIL} failed: ${res.status()} ${await res.text()}`);
     }

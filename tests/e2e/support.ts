@@ -79,8 +79,8 @@ export async function startExtraServer(env: Record<string, string>): Promise<Ext
 }
 
 /**
- * The server creates its first admin (PULSE_ADMIN_EMAIL) only once it is listening, so /api/health
- * can answer before anyone can sign in: wait for its line saying so (needs logLevel 'info').
+ * The server creates its first admin (PULSE_ADMIN_EMAIL) before it listens; this checks it said so
+ * (needs logLevel 'info'), so a spec's own server without its admin fails here with its output.
  */
 export async function awaitFirstAdmin(server: PulseProcess): Promise<void> {
   await server.waitForOutput(/created the first admin/, 60_000).catch((err: unknown) => {
