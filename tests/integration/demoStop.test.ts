@@ -132,6 +132,9 @@ describe('npm run demo', () => {
     expect(serverPid).toBeGreaterThan(0);
     // a Pulse that no longer answers: the delivery cannot finish, which is when a second Ctrl-C is needed
     process.kill(serverPid, 'SIGSTOP');
+    // traffic generated from now on cannot be delivered: let some queue up (at 400 events/s), or
+    // the first Ctrl-C may find the queue empty the instant after a batch went out
+    await sleep(1000);
     ctrlC(demo);
     await until(() => demo.output().includes('Ctrl-C: stopping the traffic'), { timeoutMs: 5_000, what: 'the first Ctrl-C being taken' });
     await sleep(300);
