@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-
 /** the signed-in browser's session (a token whose SHA-256 names the sessions row) */
 export const SESSION_COOKIE = 'pulse_session';
 /** a wall display's token, set when the display link is opened */
@@ -39,5 +37,3 @@ export function appendSetCookie(res: { getHeader(name: string): unknown; setHead
   const list = Array.isArray(prior) ? prior.map(String) : typeof prior === 'string' ? [prior] : [];
   res.setHeader('Set-Cookie', [...list, cookie]);
 }
-
-export type { IncomingMessage };

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { DISPLAY_PAGES, loginBodySchema, ROLE_PAGES, setupBodySchema, type Me } from '@/lib/auth';
 import type { Auth } from '@/server/auth/createAuth';
-import { appendSetCookie, DISPLAY_COOKIE, readCookie, serializeCookie, SESSION_COOKIE } from '@/server/auth/cookies';
+import { appendSetCookie, readCookie, serializeCookie, SESSION_COOKIE } from '@/server/auth/cookies';
 import type { SignedIn } from '@/server/auth/accounts';
 import { identify, type Principal } from './authorize';
 import { excerpt, HttpError } from './errors';
@@ -118,5 +118,3 @@ export function createAuthHandlers(auth: Auth, opts: { trustProxy: boolean }) {
     },
   };
 }
-
-export { clearCookie, DISPLAY_COOKIE };
