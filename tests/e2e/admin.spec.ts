@@ -147,9 +147,9 @@ test('the audit log lists what admins did, newest first, and filters by action',
   await expect(page.getByTestId('audit-empty')).toContainText('No entries match');
 });
 
-for (const width of [390, 1920, 3840]) {
+for (const width of [390, 1440, 1920, 3840]) {
   test(`the admin sections at ${width} px`, async ({ page }, testInfo) => {
-    const height = width === 390 ? 844 : width === 3840 ? 2160 : 1080;
+    const height = width === 390 ? 844 : width === 3840 ? 2160 : width === 1440 ? 900 : 1080;
     await page.setViewportSize({ width, height });
     for (const section of ['users', 'keys', 'displays', 'audit'] as const) {
       await page.goto(section === 'users' ? '/admin' : `/admin?section=${section}`);
