@@ -42,11 +42,6 @@ export const pipelineHistorySchema = z.object({
    * reaches back before it says "history since …" rather than showing an empty start as zero
    */
   since: z.number(),
-  /**
-   * whether this server accepts admin actions (ADMIN_API_KEYS is set): the page offers the
-   * admin-key form only then, and says how to turn them on otherwise
-   */
-  adminActions: z.boolean(),
   /** oldest first, at most an hour of them */
   samples: z.array(pipelineHistorySampleSchema),
 });

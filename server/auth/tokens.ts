@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { digest } from '@/server/ingest/keys';
 
 /**
  * Everything a client holds as a credential (session cookies, API keys, display tokens, one-time
@@ -19,9 +20,8 @@ export function newToken(kind: TokenKind): string {
   return PREFIX[kind] + randomBytes(32).toString('base64url');
 }
 
-export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+/** the SHA-256 every stored credential is kept as (the environment's keys use the same) */
+export const tokenDigest = digest;
 
 /** what lists show so people can tell keys apart: the kind prefix and four characters */
 export function displayPrefix(token: string): string {

@@ -127,7 +127,12 @@ export class StaticKeys implements KeyDirectory {
 
   lookup(key: string): KnownKey | null {
     if (key.length === 0 || key.length > 512) return null;
-    return this.known.get(digest(key)) ?? null;
+    return this.byDigest(digest(key));
+  }
+
+  /** for a directory that already computed the digest (one SHA-256 per request) */
+  byDigest(d: string): KnownKey | null {
+    return this.known.get(d) ?? null;
   }
 
   private add(key: string, kind: KeyKind): void {

@@ -54,9 +54,14 @@ export function createEventsHandlers(deps: EventsDeps, authorize: Authorize) {
     const rejected: Rejection[] = [];
     for (let i = 0; i < items.length; i++) {
       const result = validateEvent(items[i], at, newId, deps.config.SHOP_CURRENCY);
-      // masked before the event reaches any store, log or screen
-      if (result.ok) good.push({ ...result.event, properties: maskProperties(result.event.properties) });
-      else rejected.push({ index: i, error: result.error });
+      if (!result.ok) {
+        rejected.push({ index: i, error: result.error });
+        continue;
+      }
+      // masked before the event reaches any store, log or screen; the mask returns the same
+      // object when nothing matched, and then the event is kept as it is (no copy per event)
+      const properties = maskProperties(result.event.properties);
+      good.push(properties === result.event.properties ? result.event : { ...result.event, properties });
     }
 
     let accepted = 0;

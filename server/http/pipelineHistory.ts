@@ -7,8 +7,7 @@ import type { RequestContext } from './router';
 
 /**
  * `GET /api/pipeline/history`: this web process's samples of the last hour (events/s, backlog
- * per consumer, lag, rejects, dead letters) for the pipeline page's charts, and whether admin
- * actions are on (always, now that the page is for admins: their session authorises them).
+ * per consumer, lag, rejects, dead letters) for the pipeline page's charts (admins and secret keys).
  */
 export function createPipelineHistoryHandler(deps: Pick<HttpDeps, 'pipelineHistory'>, authorize: Authorize) {
   return async (ctx: RequestContext) => {
@@ -16,7 +15,7 @@ export function createPipelineHistoryHandler(deps: Pick<HttpDeps, 'pipelineHisto
     const { res } = ctx;
     if (!deps.pipelineHistory) throw new HttpError('not_found', 'this process keeps no pipeline history');
     const { intervalMs, since, samples } = deps.pipelineHistory();
-    const body: PipelineHistory = { intervalMs, since, adminActions: true, samples };
+    const body: PipelineHistory = { intervalMs, since, samples };
     sendJson(res, 200, body);
   };
 }

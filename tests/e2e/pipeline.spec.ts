@@ -229,7 +229,7 @@ const timeLabels = (page: Page, card: string) => page.getByTestId(card).locator(
  * What a web process that has sampled for `minutes` answers: one sample every 10 s, a morning's
  * traffic with a burst, a lake writer that falls behind and catches up, a lag spike.
  */
-function historyBody(opts: { minutes: number; adminActions?: boolean }) {
+function historyBody(opts: { minutes: number }) {
   const intervalMs = 10_000;
   const end = Date.now() - 2_000;
   const count = Math.round((opts.minutes * 60_000) / intervalMs);
@@ -249,7 +249,7 @@ function historyBody(opts: { minutes: number; adminActions?: boolean }) {
       deadLetters: i > count * 0.7 ? 2 : 0,
     };
   });
-  return { intervalMs, since, adminActions: opts.adminActions ?? true, samples };
+  return { intervalMs, since, samples };
 }
 
 test.describe('the last hour', () => {

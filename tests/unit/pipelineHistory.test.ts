@@ -101,7 +101,7 @@ describe('startPipelineSampler', () => {
       [20_000, 0],
     ]);
     // what the route answers must pass the schema the page parses with
-    expect(pipelineHistorySchema.safeParse({ intervalMs: 10_000, since: sampler.ring.since, adminActions: true, samples }).success).toBe(true);
+    expect(pipelineHistorySchema.safeParse({ intervalMs: 10_000, since: sampler.ring.since, samples }).success).toBe(true);
     await sampler.stop();
 
     // a new process (a restart): its history begins now, with nothing from before
@@ -180,7 +180,7 @@ describe('historyView (the page\'s charts)', () => {
     deadLetters: 0,
     ...over,
   });
-  const body = (since: number, samples: PipelineHistorySample[]): PipelineHistory => ({ intervalMs: 10_000, since, adminActions: true, samples });
+  const body = (since: number, samples: PipelineHistorySample[]): PipelineHistory => ({ intervalMs: 10_000, since, samples });
 
   it('shows the hour up to now, drops older samples and gives each consumer a line, the live state first', () => {
     const now = T0 + 2 * HOUR_MS;
