@@ -1,3 +1,4 @@
+import { leaveForbidden, leaveSignedOut } from '@/components/auth/signedOut';
 import { type QueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { alertSchema, liveSnapshotSchema, type Alert, type LiveSnapshot } from '@/lib/live';
@@ -90,6 +91,9 @@ export async function fetchLiveSnapshot(
     cache: 'no-store',
     headers: { accept: 'application/json' },
   });
+  // signed out (or the role changed) while the page was open: the same way out as the socket's
+  if (res.status === 401) leaveSignedOut(queryClient);
+  else if (res.status === 403) leaveForbidden();
   if (!res.ok) throw new Error(`GET ${LIVE_SNAPSHOT_URL} answered ${res.status}`);
   const snapshot = parseSnapshot(await res.json(), LIVE_SNAPSHOT_URL);
   if (!snapshot) throw new Error(`GET ${LIVE_SNAPSHOT_URL} returned an invalid snapshot`);
