@@ -101,7 +101,15 @@ describe('npm run demo', () => {
       return live.pipeline.acceptedTotal > 1_000;
     }, { timeoutMs: 20_000, what: 'Pulse accepting simulated events' });
 
+    // hold Pulse a moment so events are queued when Ctrl-C comes (otherwise the queue can be
+    // empty the instant after a batch went out), then let it answer: they must all arrive
+    const serverPid = Number(/Pulse listening on \S+ \(.*pid (\d+)\)/.exec(demo.output())?.[1]);
+    expect(serverPid).toBeGreaterThan(0);
+    process.kill(serverPid, 'SIGSTOP');
+    await sleep(500);
     ctrlC(demo);
+    await until(() => demo.output().includes('Ctrl-C: stopping the traffic'), { timeoutMs: 5_000, what: 'the Ctrl-C being taken' });
+    process.kill(serverPid, 'SIGCONT');
     const code = await Promise.race([demo.exited, sleep(40_000).then(() => 'still running')]);
     const log = demo.output();
     expect(code, log).toBe(0);
