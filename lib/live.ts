@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activeAlertSchema, tileRuleSchema } from './alerting';
 
 /**
  * Payloads of live delivery: the socket.io `metrics` and `alert` events and
@@ -190,6 +191,13 @@ export const liveSnapshotSchema = z.object({
     lagMsP99: z.number().nullable(),
   }),
   alerts: z.array(alertSchema),
+  /**
+   * the alert engine's open alerts (pending and firing; firing first, most severe first, newest
+   * first, at most 50): what the overview and the wall show as firing, with acknowledgements
+   */
+  activeAlerts: z.array(activeAlertSchema).default([]),
+  /** metric rules marked for the wall: its tiles for those metrics take their bands from them */
+  tileRules: z.array(tileRuleSchema).default([]),
 });
 export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
 

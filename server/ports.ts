@@ -218,7 +218,7 @@ export interface LiveStore {
   close(): Promise<void>;
 }
 
-export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'> & { pipeline?: LiveSnapshot['pipeline'] };
+export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt' | 'activeAlerts' | 'tileRules'> & { pipeline?: LiveSnapshot['pipeline'] };
 
 // ───────────────────────────── dead letters ─────────────────────────────
 

@@ -1,9 +1,12 @@
 import type { LiveSnapshot } from '@/lib/live';
+import type { ActiveAlert, TileRule } from '@/lib/alerting';
 import type { DeadLetterStore, EventLog, LiveStore } from '@/server/ports';
 import type { PipelineStats } from '@/server/pipeline/stats';
 
 /** Builds the full snapshot: live store metrics plus this process's pipeline health. */
-export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; deadLetters: DeadLetterStore; mode: string }) {
+export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; stats: PipelineStats; deadLetters: DeadLetterStore; mode: string;
+  /** the alert engine's open alerts and the wall's rule-following tiles (web processes) */
+  alerting?: () => { activeAlerts: ActiveAlert[]; tileRules: TileRule[] } }) {
   return async function snapshot(now = Date.now()): Promise<LiveSnapshot> {
     const [metrics, backlogs, deadLetters] = await Promise.all([deps.store.snapshot(now), deps.log.backlog(), deps.deadLetters.count()]);
     // screens show how far the live panels are behind: the live consumer's backlog (the lake
@@ -15,6 +18,7 @@ export function createSnapshotSource(deps: { store: LiveStore; log: EventLog; st
       mode: deps.mode,
       durable: deps.store.durable && deps.log.durable,
       ...metrics,
+      ...(deps.alerting?.() ?? { activeAlerts: [], tileRules: [] }),
       // shared stores count the pipeline of every process; the backlog always comes from the log
       pipeline: metrics.pipeline ? { ...metrics.pipeline, backlog } : {
         eventsPerSecond: s.eventsPerSecond(now),

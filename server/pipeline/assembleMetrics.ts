@@ -13,7 +13,7 @@ import {
 import type { ShopSettings } from '@/server/shop';
 import type { BucketFigures, TopFigures } from './bucketMetrics';
 
-export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt'>;
+export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt' | 'activeAlerts' | 'tileRules'>;
 
 /** Session-based figures over their windows (conversion, active sessions). */
 export interface SessionSummary {

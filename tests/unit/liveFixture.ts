@@ -35,6 +35,8 @@ export function liveSnapshot(now: number, over: Partial<LiveSnapshot> = {}): Liv
     inventory: { tracked: 0, lowStockThreshold: 5, lowStock: [] },
     pipeline: { eventsPerSecond: 2000, acceptedTotal: 1, processedTotal: 1, rejectedTotal: 0, duplicatesTotal: 0, deadLetters: 0, backlog: 0, lagMsP50: 3, lagMsP99: 9 },
     alerts: [alert('a1', minute - 5_000)],
+    activeAlerts: [],
+    tileRules: [],
     ...over,
   };
 }
