@@ -36,6 +36,12 @@ export const alertSchema = z.object({
   reasons: z.array(z.string()),
   eventTime: z.number().nullable(),
   firedAt: z.number(),
+  /** the alert rule that raised it (null in alerts stored before rules were data) */
+  ruleId: z.string().nullable().default(null),
+  /** what one incident of the rule is: `user:<id>`, `product:<id>` or `event:<id>` */
+  dedupKey: z.string().nullable().default(null),
+  /** the value the rule's first condition compared (fraud score, shop-currency amount, stock left …) */
+  value: z.number().nullable().default(null),
 });
 export type Alert = z.infer<typeof alertSchema>;
 

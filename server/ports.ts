@@ -215,7 +215,23 @@ export interface LiveStore {
   purchaseFacts(partition: number, offsets: readonly number[]): Promise<Map<number, PurchaseFacts>>;
   /** the lake has written the partition's offsets up to `throughOffset`: their facts may go */
   forgetPurchaseFacts(partition: number, throughOffset: number): Promise<void>;
+  /**
+   * the signal stream: alerts new to the store (written in the same atomic step as the effects
+   * that raised them), in the order applied, after `position` ('0': from the oldest kept). The
+   * alert engine reads it and stores its position with what the signals caused, so each signal
+   * is acted on once.
+   */
+  readAlertSignals(after: string, max: number): Promise<AlertSignal[]>;
+  /** the position of the newest signal ('0' when none): where a reader that has none starts */
+  alertSignalsHead(): Promise<string>;
+  /** names the stream: an in-process store's is new with every run (its positions start again) */
+  readonly signalsIdentity: string;
   close(): Promise<void>;
+}
+
+export interface AlertSignal {
+  position: string;
+  alert: Alert;
 }
 
 export type LiveMetrics = Omit<LiveSnapshot, 'pipeline' | 'mode' | 'durable' | 'computedAt' | 'activeAlerts' | 'tileRules'> & { pipeline?: LiveSnapshot['pipeline'] };

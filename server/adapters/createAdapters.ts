@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '@/server/config';
 import type { DeadLetterStore, EventLog, LiveStore, UserStore } from '@/server/ports';
-import type { EventRules } from '@/server/rules/eventRules';
+import { eventRulesFrom, type EventRules } from '@/server/rules/eventRules';
 import { MemoryRuleStore, RedisRuleStore, StoredRuleSource } from '@/server/rules/storedRules';
 import { DynamoUserStore } from '@/server/users/dynamoUserStore';
 import { UserFlusher } from '@/server/users/userFlusher';
@@ -50,13 +50,13 @@ export interface Adapters {
 }
 
 export function eventRulesFromConfig(config: Config): EventRules {
-  return {
+  return eventRulesFrom({
     fraudScoreAbove: config.ALERT_FRAUD_SCORE_ABOVE,
     // the threshold is shop-currency money: ¥1000 has no minor units, €1000 is 100 000 cents
     highValueAboveMinor: toMinor(config.ALERT_HIGH_VALUE_ABOVE, config.SHOP_CURRENCY),
     lowStockAtOrBelow: config.ALERT_LOW_STOCK_AT_OR_BELOW,
     fraudWeights: { amount: config.FRAUD_WEIGHT_AMOUNT, velocity: config.FRAUD_WEIGHT_VELOCITY, location: config.FRAUD_WEIGHT_LOCATION },
-  };
+  });
 }
 
 /** how often every process re-reads the stored rules (changes also arrive by pub/sub at once) */

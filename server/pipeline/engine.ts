@@ -1,7 +1,7 @@
 import { isWellFormed, type PulseEvent } from '@/lib/events';
 import { convertMinor } from '@/lib/money';
 import { DAY_MS, minuteOf, windowStart } from '@/lib/metrics';
-import { lowStockAlert, purchaseAlerts } from '@/server/alerts/eventRules';
+import { evaluateEventRules, type StockChange } from '@/server/alerts/eventRules';
 import type { LogRecord, UserRecord } from '@/server/ports';
 import type { EventRules } from '@/server/rules/eventRules';
 import type { ShopSettings } from '@/server/shop';
@@ -97,11 +97,11 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
     const shopMinor = e.type === 'purchase' && e.amountMinor !== null ? convertMinor(e.amountMinor, currency, shop.currency, shop.rates) : null;
     const lines = e.type === 'purchase' ? purchaseLines(e) : [];
     let fraudScore = 0;
+    let fraud: ReturnType<typeof scoreFraud> | null = null;
+    const changes: StockChange[] = [];
     if (e.type === 'purchase') {
       // the rules compare shop-currency money: an amount without a rate trips no amount rule
-      const money = { currency, shopMinor, shopCurrency: shop.currency };
-      const fraud = scoreFraud(fraudHistoryOf(u.after), { ...e, amountMinor: shopMinor ?? 0 }, rules.fraudWeights);
-      fx.alerts.push(...purchaseAlerts(e, fraud, [], rules, now, money));
+      fraud = scoreFraud(fraudHistoryOf(u.after), { ...e, amountMinor: shopMinor ?? 0 }, rules.fraudWeights);
       fraudScore = fraud.score;
       for (const line of lines) {
         const level = stock.get(line.productId);
@@ -109,10 +109,21 @@ export function runEngine(records: LogRecord[], state: EngineState, opts: Engine
         const after = level - line.quantity;
         stock.set(line.productId, after);
         fx.stock.set(line.productId, (fx.stock.get(line.productId) ?? 0) - line.quantity);
-        if (level > rules.lowStockAtOrBelow && after <= rules.lowStockAtOrBelow) {
-          fx.alerts.push(lowStockAlert(e, line.productId, after, rules, now, money));
-        }
+        changes.push({ productId: line.productId, before: level, after });
       }
+    }
+    if (rules.alertRules.length > 0) {
+      const quantity = e.type === 'purchase' ? lines.reduce((n, l) => n + l.quantity, 0) : e.quantity;
+      fx.alerts.push(
+        ...evaluateEventRules(e, rules.alertRules, {
+          fraud,
+          money: { currency, shopMinor, shopCurrency: shop.currency },
+          country: e.location?.country ?? u.after.lastLocation?.country ?? null,
+          quantity,
+          stock: changes,
+          now,
+        }),
+      );
     }
     addEventToUser(u.after, e, shopMinor);
     if (e.type === 'purchase') {

@@ -2,19 +2,18 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { log } from '@/server/log';
 import type { RedisKeys } from '@/server/adapters/redis/keys';
-import type { EventRules, RuleSource } from './eventRules';
+import { eventRuleSpecSchema, severitySchema } from '@/lib/alerting';
+import { lowStockLine, type CompiledEventRule, type EventRules, type RuleSource } from './eventRules';
 
 /**
- * Event rules as data that can change while Pulse runs: environment values are the defaults, an
- * admin's change is stored (shared by every process in single-node mode) and every process picks
- * it up within `refreshMs` — at once where the store can notify. The alerting issue replaces the
- * store with the database's rule table behind the same RuleSource.
+ * Event rules as data that can change while Pulse runs. The alert rules live in the database;
+ * the process that owns it (a web process) publishes the enabled event rules here whenever it
+ * loads them, and every process — workers have no database — picks them up within `refreshMs`,
+ * at once where the store can notify. Until anything is published the reference rules with the
+ * environment's thresholds apply. The fraud weights are changed through /api/rules.
  */
 export const ruleChangeSchema = z
   .object({
-    fraudScoreAbove: z.number({ error: 'must be a number' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }),
-    highValueAboveMinor: z.number({ error: 'must be a number' }).int({ error: 'must be whole cents' }).min(0, { error: 'must not be negative' }).max(1e11, { error: 'must be at most 100,000,000,000' }),
-    lowStockAtOrBelow: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).max(1_000_000, { error: 'must be at most 1,000,000' }),
     fraudWeights: z
       .object({
         amount: z.number().min(0).max(1),
@@ -31,12 +30,22 @@ export type RuleChange = z.infer<typeof ruleChangeSchema>;
 export interface RuleStore {
   load(): Promise<RuleChange | null>;
   save(rules: RuleChange): Promise<void>;
+  /** the enabled event rules as the database last published them (null: never published) */
+  loadAlertRules(): Promise<CompiledEventRule[] | null>;
+  saveAlertRules(rules: CompiledEventRule[]): Promise<void>;
   /** calls back when another process changed the rules (optional: polling covers it) */
   subscribe?(onChange: () => void): Promise<() => void>;
 }
 
 export class MemoryRuleStore implements RuleStore {
   private stored: RuleChange | null = null;
+  private alertRules: CompiledEventRule[] | null = null;
+  async loadAlertRules() {
+    return this.alertRules;
+  }
+  async saveAlertRules(rules: CompiledEventRule[]) {
+    this.alertRules = rules;
+  }
   async load() {
     return this.stored;
   }
@@ -62,6 +71,22 @@ export class RedisRuleStore implements RuleStore {
     }
     return parsed.data;
   }
+  async loadAlertRules(): Promise<CompiledEventRule[] | null> {
+    const json = await this.redis.hget(this.keys.rules, 'alert');
+    if (json === null) return null;
+    const parsed = compiledRulesSchema.safeParse(safeParse(json));
+    if (!parsed.success) {
+      log.warn('published alert rules do not parse; keeping the ones in force', { error: parsed.error.issues[0]?.message });
+      throw new Error('unreadable alert rules');
+    }
+    return parsed.data;
+  }
+  async saveAlertRules(rules: CompiledEventRule[]): Promise<void> {
+    const json = JSON.stringify(rules);
+    // unchanged rules are not published again (every web process publishes what it loads)
+    if ((await this.redis.hget(this.keys.rules, 'alert')) === json) return;
+    await this.redis.multi().hset(this.keys.rules, 'alert', json).publish(this.keys.rulesChannel, '1').exec();
+  }
   async save(rules: RuleChange): Promise<void> {
     await this.redis.multi().hset(this.keys.rules, 'event', JSON.stringify(rules)).publish(this.keys.rulesChannel, '1').exec();
   }
@@ -78,6 +103,7 @@ export class RedisRuleStore implements RuleStore {
 export class StoredRuleSource implements RuleSource {
   private rules: EventRules;
   private stored: RuleChange | null = null;
+  private alertRules: CompiledEventRule[] | null = null;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
@@ -106,6 +132,16 @@ export class StoredRuleSource implements RuleSource {
     return { defaults: this.defaults, stored: this.stored, inForce: this.rules };
   }
 
+  /**
+   * the database's enabled event rules (the alert engine calls this whenever it loads them):
+   * applied here at once and handed to every other process through the store
+   */
+  async publishAlertRules(rules: CompiledEventRule[]): Promise<void> {
+    this.alertRules = rules;
+    this.use(this.stored);
+    await this.store.saveAlertRules(rules);
+  }
+
   /** stores a change (merged over the stored overrides) and applies it in this process at once */
   async change(change: RuleChange): Promise<EventRules> {
     const next = { ...(this.stored ?? {}), ...change };
@@ -121,7 +157,9 @@ export class StoredRuleSource implements RuleSource {
 
   private async refresh(): Promise<void> {
     try {
-      this.use(await this.store.load());
+      const [stored, alertRules] = await Promise.all([this.store.load(), this.store.loadAlertRules()]);
+      if (alertRules) this.alertRules = alertRules;
+      this.use(stored);
     } catch (err) {
       // keep the rules in force; a store outage must not change what alerts fire
       log.warn('could not refresh the event rules; keeping the ones in force', { error: String(err) });
@@ -130,6 +168,30 @@ export class StoredRuleSource implements RuleSource {
 
   private use(stored: RuleChange | null): void {
     this.stored = stored;
-    this.rules = { ...this.defaults, ...(stored ?? {}), fraudWeights: { ...this.defaults.fraudWeights, ...(stored?.fraudWeights ?? {}) } };
+    const alertRules = this.alertRules ?? this.defaults.alertRules;
+    this.rules = {
+      alertRules,
+      fraudWeights: { ...this.defaults.fraudWeights, ...(stored?.fraudWeights ?? {}) },
+      lowStockAtOrBelow: lowStockLine(alertRules, this.defaults.lowStockAtOrBelow),
+    };
+  }
+}
+
+const compiledRulesSchema = z.array(
+  z.object({
+    id: z.string(),
+    builtin: z.string().nullable(),
+    name: z.string(),
+    severity: severitySchema,
+    version: z.number().int(),
+    spec: eventRuleSpecSchema,
+  }),
+);
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

@@ -144,6 +144,23 @@ describe.each(STORE_KINDS)('LiveStore contract: %s', (kind) => {
     expect((await h.store.snapshot(NOW)).inventory).toEqual({ tracked: 1, lowStockThreshold: 5, lowStock: [{ productId: 'p1', stock: 3 }] });
   });
 
+  it('keeps every new alert in the signal stream, in order, once, with hostile ids intact', async () => {
+    const head = await h.store.alertSignalsHead();
+    const ids = ['last', '__proto__', 'constructor', 'x'.repeat(2000), 'emoji 🚀'];
+    const buys = ids.map((userId, i) => ev({ ts: at(`12:2${i}:00`), userId, type: 'purchase', amountMinor: 200_000 + i }));
+    await h.process(buys, NOW);
+    await h.process([buys[0], { ...buys[1] }], NOW); // redelivered: no new signal
+    const signals = await h.store.readAlertSignals(head, 100);
+    // one per alert (partitions apply in their own order, so compare as a set)
+    const seen = signals.map((s) => [s.alert.ruleId, s.alert.dedupKey, s.alert.userId]);
+    expect(seen).toHaveLength(ids.length);
+    expect(new Set(seen.map((x) => JSON.stringify(x)))).toEqual(new Set(ids.map((u) => JSON.stringify(['high_value', `user:${u}`, u]))));
+    // positions grow, and reading after one gives exactly the rest
+    expect(await h.store.readAlertSignals(signals[1].position, 100)).toEqual(signals.slice(2));
+    expect(await h.store.readAlertSignals(signals[4].position, 100)).toEqual([]);
+    expect(await h.store.alertSignalsHead()).toBe(signals[4].position);
+  });
+
   it('applies a retried event_id once', async () => {
     const e = ev({ ts: at('12:20:00'), userId: 'r', type: 'purchase', amountMinor: 700 });
     await h.process([e], NOW);

@@ -1,3 +1,4 @@
+import { eventRulesFrom } from '@/server/rules/eventRules';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { PulseEvent } from '@/lib/events';
@@ -17,7 +18,7 @@ import { StaticRuleSource, type EventRules } from '@/server/rules/eventRules';
 import { shopSettings, type ShopSettings } from '@/server/shop';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const rules: EventRules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+export const rules: EventRules = eventRulesFrom({ fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS });
 export type StoreKind = 'memory' | 'redis';
 export const STORE_KINDS: StoreKind[] = ['memory', 'redis'];
 
@@ -41,20 +42,22 @@ export interface HarnessOptions {
   shop?: ShopSettings;
   /** when the store began counting (default: the Redis store's first delivery, the memory store's creation) */
   countingSince?: number;
+  /** the event rules in force (default: the reference rules with the usual thresholds) */
+  rules?: EventRules;
 }
 
 /** One adapter set of the given kind, on its own Redis key prefix so tests never share state. */
 export async function harness(kind: StoreKind, opts: HarnessOptions = {}): Promise<Harness> {
   const partitions = opts.partitions ?? 4;
   const leaseMs = opts.leaseMs ?? 2000;
-  const ruleSource = new StaticRuleSource(rules);
+  const ruleSource = new StaticRuleSource(opts.rules ?? rules);
   const shop = opts.shop ?? shopSettings();
   if (kind === 'memory') {
     const checkpoints = new MemoryCheckpoints();
     const log = new MemoryEventLog({ partitions, dedupWindowMs: 86_400_000, dedupMaxIds: 100_000, leaseMs, checkpoints });
     const deadLetters = new MemoryDeadLetters();
     const store = new MemoryLiveStore({ deadLetters, rules: ruleSource, shop, countingSince: opts.countingSince, maxUsers: 100_000, checkpoints });
-    return withConsumer(log, store, deadLetters, shop, async () => {});
+    return withConsumer(log, store, deadLetters, shop, async () => {}, ruleSource);
   }
   const prefix = `test:${randomBytes(5).toString('hex')}:`;
   const keys = redisKeys(prefix);
@@ -69,17 +72,17 @@ export async function harness(kind: StoreKind, opts: HarnessOptions = {}): Promi
     if (left.length) await redis.del(...left);
     redis.disconnect();
     blocking.disconnect();
-  });
+  }, ruleSource);
   return { ...h, redis, keys };
 }
 
-async function withConsumer(log: EventLog, store: LiveStore, deadLetters: DeadLetterStore, shop: ShopSettings, cleanup: () => Promise<void>): Promise<Harness> {
+async function withConsumer(log: EventLog, store: LiveStore, deadLetters: DeadLetterStore, shop: ShopSettings, cleanup: () => Promise<void>, ruleSource: StaticRuleSource): Promise<Harness> {
   let clock = 0;
   let sink: { alerts: Alert[] }[] | null = null;
   const consumer = new LiveConsumer({
     log,
     store,
-    rules: new StaticRuleSource(rules),
+    rules: ruleSource,
     shop,
     stats: new PipelineStats(),
     owner: `test-${randomBytes(3).toString('hex')}`,

@@ -1,3 +1,4 @@
+import { eventRulesFrom } from '@/server/rules/eventRules';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -384,7 +385,7 @@ describe('trino SQL text', () => {
 describe('history equals live', () => {
   function liveMinutes(): Map<number, MinuteDelta> {
     const state: EngineState = { users: new Map(), sessions: new Map(), stock: new Map() };
-    const rules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+    const rules = eventRulesFrom({ fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS });
     const minutes = new Map<number, MinuteDelta>();
     LOG.forEach(({ event }, i) => {
       const out = runEngine([{ offset: i + 1, event, appendedAt: event.ts }], state, {

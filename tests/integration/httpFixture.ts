@@ -1,3 +1,4 @@
+import { eventRulesFrom } from '@/server/rules/eventRules';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PulseEvent } from '@/lib/events';
@@ -109,7 +110,7 @@ export async function startHttpFixture(
     },
   };
   const rules = new StoredRuleSource(
-    { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: { amount: 0.3, velocity: 0.4, location: 0.3 } },
+    eventRulesFrom({ fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: { amount: 0.3, velocity: 0.4, location: 0.3 } }),
     new MemoryRuleStore(),
     { refreshMs: 60_000 },
   );

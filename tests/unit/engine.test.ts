@@ -1,3 +1,4 @@
+import { eventRulesFrom } from '@/server/rules/eventRules';
 import { describe, expect, it } from 'vitest';
 import type { PulseEvent } from '@/lib/events';
 import { hourOf } from '@/lib/metrics';
@@ -11,7 +12,7 @@ import { ev } from '../helpers/events';
 
 const NOW = Date.parse('2026-11-25T12:30:30Z');
 const at = (hhmmss: string) => Date.parse(`2026-11-25T${hhmmss}Z`);
-const rules = { fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS };
+const rules = eventRulesFrom({ fraudScoreAbove: 0.8, highValueAboveMinor: 100_000, lowStockAtOrBelow: 5, fraudWeights: DEFAULT_FRAUD_WEIGHTS });
 const shop = shopSettings();
 const opts = (attempt = 1) => ({ rules, shop, now: NOW, attempt, deadLetterFrom: 3, entryIdOf: () => 'p0:1' });
 const empty = (): EngineState => ({ users: new Map(), sessions: new Map(), stock: new Map() });

@@ -58,6 +58,9 @@ export function alert(id: string, firedAt: number, over: Partial<Alert> = {}): A
     reasons: [],
     eventTime: firedAt,
     firedAt,
+    ruleId: 'high_value',
+    dedupKey: 'user:u1',
+    value: 250_000,
     ...over,
   };
 }

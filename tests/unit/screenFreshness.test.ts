@@ -64,7 +64,7 @@ describe('nextLiveState', () => {
   it('keeps pushed alerts the snapshot does not list yet, newest first, once each', () => {
     const alert = (id: string, firedAt: number): Alert => ({
       id, kind: 'high_value', severity: 'warning', title: id, message: id, eventId: id, userId: 'u', productId: null,
-      amountMinor: 1, currency: 'EUR', shopAmountMinor: 1, score: 0, reasons: [], eventTime: firedAt, firedAt,
+      amountMinor: 1, currency: 'EUR', shopAmountMinor: 1, score: 0, reasons: [], eventTime: firedAt, firedAt, ruleId: null, dedupKey: null, value: null,
     });
     const merged = mergeAlerts([alert('a', 1), alert('b', 3)], [alert('b', 3), alert('c', 2)]);
     expect(merged.map((a) => a.id)).toEqual(['b', 'c', 'a']);

@@ -7,11 +7,13 @@ import { DAY_RETENTION_MS, MINUTE_RETENTION_MIN } from '@/server/pipeline/engine
 import type { ShopSettings } from '@/server/shop';
 import { SESSION_RETENTION_MS, toSessionAggregates } from '@/server/pipeline/sessionRecords';
 import { mergeRecentEvents, toUserAnalytics } from '@/server/pipeline/userRecords';
-import type { ApplyOutcome, ApplyRequest, DeadLetterStore, LiveMetrics, LiveStore, RecentEvent, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
+import type { AlertSignal, ApplyOutcome, ApplyRequest, DeadLetterStore, LiveMetrics, LiveStore, RecentEvent, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
 import type { RuleSource } from '@/server/rules/eventRules';
 
 const RECENT_ALERTS = 20;
 const ALERT_IDS_REMEMBERED = 100_000;
+/** signals kept for the alert engine (it reads them within a second; the bound protects memory) */
+const SIGNALS_KEPT = 50_000;
 const PRUNE_EVERY_MS = 15_000;
 /** purchase facts kept per partition when no lake writer takes them (the oldest go first) */
 const FACTS_KEPT_PER_PARTITION = 200_000;
@@ -55,6 +57,9 @@ export class MemoryLiveStore implements LiveStore {
   /** per partition, offset → what the engine decided about the purchase (ascending offsets) */
   private readonly facts = new Map<number, Map<number, PurchaseFacts>>();
   private alerts: Alert[] = [];
+  private signals: AlertSignal[] = [];
+  private signalSeq = 0;
+  readonly signalsIdentity = `memory-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   private newestEventTime: number | null = null;
   private newestReceivedAt: number | null = null;
   private lastPrune = 0;
@@ -140,7 +145,11 @@ export class MemoryLiveStore implements LiveStore {
       if (this.alertIds.size <= ALERT_IDS_REMEMBERED) break;
       this.alertIds.delete(id);
     }
-    if (fired.length) this.alerts = [...[...fired].reverse(), ...this.alerts].slice(0, RECENT_ALERTS);
+    if (fired.length) {
+      this.alerts = [...[...fired].reverse(), ...this.alerts].slice(0, RECENT_ALERTS);
+      for (const alert of fired) this.signals.push({ position: String(++this.signalSeq), alert });
+      if (this.signals.length > SIGNALS_KEPT) this.signals = this.signals.slice(-SIGNALS_KEPT);
+    }
     if (fx.newestEventTime !== null && (this.newestEventTime === null || fx.newestEventTime > this.newestEventTime)) this.newestEventTime = fx.newestEventTime;
     if (fx.newestReceivedAt !== null && (this.newestReceivedAt === null || fx.newestReceivedAt > this.newestReceivedAt)) this.newestReceivedAt = fx.newestReceivedAt;
     this.opts.checkpoints.set(consumer, lease.partition, req.toOffset);
@@ -148,6 +157,18 @@ export class MemoryLiveStore implements LiveStore {
     if (fx.deadLetters.length) await this.opts.deadLetters.add(fx.deadLetters);
     if (now - this.lastPrune > PRUNE_EVERY_MS) this.prune(now);
     return { status: 'applied', alerts: fired };
+  }
+
+  async readAlertSignals(after: string, max: number): Promise<AlertSignal[]> {
+    const from = Number(after) || 0;
+    // positions are consecutive: the first one after `from` sits at a computable index
+    const first = this.signals.length ? Number(this.signals[0].position) : 0;
+    const start = Math.max(0, from + 1 - first);
+    return this.signals.slice(start, start + max);
+  }
+
+  async alertSignalsHead(): Promise<string> {
+    return String(this.signalSeq);
   }
 
   async snapshot(now: number): Promise<LiveMetrics> {

@@ -47,6 +47,7 @@ for _, a in ipairs(ops['alerts']) do
   if redis.call('SET', a[1], '1', 'NX', 'EX', 172800) then
     redis.call('LPUSH', ARGV[8], a[2])
     redis.call('PUBLISH', ARGV[9], a[2])
+    redis.call('XADD', ops['sigk'], 'MAXLEN', '~', '200000', '*', 'a', a[2])
     fired[#fired + 1] = a[2]
   end
 end

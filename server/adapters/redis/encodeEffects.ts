@@ -143,6 +143,7 @@ export function encodeEffects(fx: Effects, opts: EncodeOptions): string {
     zgt,
     stock,
     alerts,
+    sigk: k.alertSignals,
     dead,
     ex,
     newest,

@@ -66,6 +66,8 @@ export interface RedisKeys {
   newest: string;
   /** recent alerts (list of JSON), and the set of alert ids already fired (dedup) */
   alerts: string;
+  /** the signal stream: every alert new to the store, for the alert engine (a Redis stream) */
+  alertSignals: string;
   alertSeen(alertId: string): string;
   /** pipeline counters (hash) */
   stats: string;
@@ -112,6 +114,7 @@ export function redisKeys(prefix: string): RedisKeys {
     stock: `${f}stock`,
     newest: `${f}newest`,
     alerts: `${f}alerts`,
+    alertSignals: `${f}alert-signals`,
     alertSeen: (id) => `${c}al:${encodeId(id)}`,
     stats: `${f}stats`,
     rate: (s) => `${f}rate:${s}`,

@@ -4,7 +4,7 @@ import type { EngineState, PurchaseFacts, SessionRecord, StateRequest } from '@/
 import { toSessionAggregates } from '@/server/pipeline/sessionRecords';
 import { mergeRecentEvents, toUserAnalytics } from '@/server/pipeline/userRecords';
 import { recentEventSchema } from '@/server/users/userRecordJson';
-import type { ApplyOutcome, ApplyRequest, LiveMetrics, LiveStore, RecentEvent, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
+import type { AlertSignal, ApplyOutcome, ApplyRequest, LiveMetrics, LiveStore, RecentEvent, SessionAggregates, UserAnalytics, UserRecord } from '@/server/ports';
 import type { RuleSource } from '@/server/rules/eventRules';
 import type { ShopSettings } from '@/server/shop';
 import { log } from '@/server/log';
@@ -99,6 +99,28 @@ export class RedisLiveStore implements LiveStore {
     return { status: 'applied', alerts: res.slice(1).map((json) => alertSchema.parse(JSON.parse(json))) };
   }
 
+  get signalsIdentity(): string {
+    return `redis:${this.keys.alertSignals}`;
+  }
+
+  async readAlertSignals(after: string, max: number): Promise<AlertSignal[]> {
+    // exclusive start: the entries strictly after the reader's position
+    const rows = (await this.redis.xrange(this.keys.alertSignals, after === '0' ? '-' : `(${after}`, '+', 'COUNT', max)) as [string, string[]][];
+    const out: AlertSignal[] = [];
+    for (const [id, fields] of rows) {
+      const json = fields[fields.indexOf('a') + 1];
+      const parsed = alertSchema.safeParse(safeJson(json ?? ''));
+      if (parsed.success) out.push({ position: id, alert: parsed.data });
+      else log.warn('an alert signal does not parse; skipped', { position: id });
+    }
+    return out;
+  }
+
+  async alertSignalsHead(): Promise<string> {
+    const last = (await this.redis.xrevrange(this.keys.alertSignals, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    return last[0]?.[0] ?? '0';
+  }
+
   /** top lists read 60 hashes whose size grows with the catalogue: recomputed every few seconds, shared */
   private readonly top = new Refreshed<Promise<TopFigures>>(TOP_REFRESH_MS);
 
@@ -135,7 +157,7 @@ export class RedisLiveStore implements LiveStore {
     const items = await this.redis.lrange(this.keys.userRecent(userId), 0, RECENT_KEPT - 1);
     const out: RecentEvent[] = [];
     for (const json of items) {
-      const parsed = recentEventSchema.safeParse(safeJson(json));
+      const parsed = recentEventSchema.safeParse(safeJson(json ?? ''));
       if (parsed.success) out.push(parsed.data);
     }
     // a late event was pushed to the head: order by event time
