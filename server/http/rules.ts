@@ -15,10 +15,16 @@ export interface RulesDeps {
 }
 
 /**
- * `GET /api/rules` and `PATCH /api/rules` (admin key): the event rules in force (fraud score,
- * high value in cents, low stock, fraud weights). A change applies within seconds in every
+ * `GET /api/rules` and `PATCH /api/rules` (admin): the fraud weights, and (read only) the event
+ * alert rules in force. The thresholds are conditions of the alert rules (/api/alert-rules). A change applies within seconds in every
  * process, without a restart, and is written to the log as an audit line.
  */
+const MOVED = [
+  ['fraudScoreAbove', 'fraud'],
+  ['highValueAboveMinor', 'high_value'],
+  ['lowStockAtOrBelow', 'low_stock'],
+] as const;
+
 export function createRulesHandlers(deps: RulesDeps, authorize: Authorize) {
   return {
     async read(ctx: RequestContext) {
@@ -27,7 +33,14 @@ export function createRulesHandlers(deps: RulesDeps, authorize: Authorize) {
     },
     async change(ctx: RequestContext) {
       const principal = await authorize(ctx, 'rules:manage');
-      const parsed = ruleChangeSchema.safeParse(await readJsonBody(ctx.req, 16 * 1024));
+      const body = await readJsonBody(ctx.req, 16 * 1024);
+      // the thresholds became the reference alert rules (editable like any rule)
+      if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+        for (const [field, rule] of MOVED) {
+          if (Object.hasOwn(body, field)) throw new HttpError('invalid_rules', `${field}: now a condition of the alert rule '${rule}': PATCH /api/alert-rules/${rule}`);
+        }
+      }
+      const parsed = ruleChangeSchema.safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new HttpError('invalid_rules', `${issue.path.join('.') || 'body'}: ${issue.message}`);
