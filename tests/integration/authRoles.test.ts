@@ -65,7 +65,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/pipeline/history', allowed: ADMINS, ok: 200 },
   { method: 'GET', path: '/api/pipeline/dead-letters', allowed: ADMINS, ok: 200 },
   { method: 'GET', path: '/api/rules', allowed: ADMINS, ok: 200 },
-  { method: 'PATCH', path: '/api/rules', json: { lowStockAtOrBelow: 5 }, allowed: ADMINS, ok: 200 },
+  { method: 'PATCH', path: '/api/rules', json: { fraudWeights: { amount: 0.3, velocity: 0.4, location: 0.3 } }, allowed: ADMINS, ok: 200 },
   { method: 'POST', path: '/api/inventory', json: { items: [{ product_id: 'sku-1', stock: 7 }] }, allowed: ADMINS, ok: 200 },
   { method: 'POST', path: '/api/events', json: { events: [{ timestamp: new Date().toISOString(), user_id: 'u2', event_type: 'page_view' }] }, allowed: ['publishable', 'secret'], ok: 202 },
   { method: 'GET', path: '/api/admin/users', allowed: ADMINS, ok: 200 },
